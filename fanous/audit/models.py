@@ -1,0 +1,59 @@
+"""Append-only event log. The case history (who, when, what, old -> new) is read from it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        TRANSITION = "transition", _("Status changed")
+        RISK_CHANGE = "risk_change", _("Risk level changed")
+        CONSENT = "consent", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        ASSESSMENT = "assessment", _("Assessment recorded")
+        PLAN = "plan", _("Case plan saved")
+        FOLLOW_UP = "follow_up", _("Follow-up recorded")
+        REVIEW = "review", _("Review recorded")
+        CLOSURE = "closure", _("Closure")
+        SOP = "sop", _("SOP")
+        LOGIN = "login", _("Logged in")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    summary = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    sop_version = models.CharField(max_length=32, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"], name="audit_case_at")]
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit events are append-only")

@@ -1,0 +1,688 @@
+"""Case endpoints. Each parses input, calls a service or selector, and serializes."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from fanous.accounts.access import Actor
+from fanous.accounts.models import Area, User
+from fanous.core.errors import NotFoundError
+from fanous.domain import timeframes as tf
+from fanous.domain import workflow
+from fanous.domain.sop import FollowUpPhase, RiskLevel
+from fanous.domain.workflow import CaseStatus
+from fanous.sop.selectors import active_sop
+
+from . import schemas as s
+from . import selectors, services
+from .models import Assessment, Case, CasePlan, ClosureRequest, FollowUp, Registration, Review
+from .services.common import case_facts, effective_consents, local_today
+
+router = Router(tags=["cases"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of(request.user)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- presenters
+
+
+def _plan_out(plan: CasePlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    return {
+        **{
+            f: getattr(plan, f)
+            for f in (
+                "id",
+                "number",
+                "status",
+                "due_on",
+                "root_causes",
+                "child_views",
+                "caregiver_views",
+                "safety_contacts",
+                "safe_places",
+                "warning_signs",
+                "protective_equipment",
+                "submitted_at",
+                "decided_at",
+                "decision_note",
+            )
+        },
+        "sop_version": plan.sop_version.version,
+        "goals": [
+            {
+                "id": g.id,
+                "horizon": g.horizon,
+                "kind": g.kind,
+                "description": g.description,
+                "actions": [
+                    {
+                        "id": a.id,
+                        "description": a.description,
+                        "responsible": a.responsible,
+                        "due_on": a.due_on,
+                        "service_type": a.service_type,
+                        "status": a.status,
+                    }
+                    for a in g.actions.all()
+                ],
+            }
+            for g in plan.goals.all()
+        ],
+    }
+
+
+def case_out(case: Case, actor: Actor) -> dict[str, Any]:
+    sop_row, sop = active_sop(case.area)
+    today = local_today(sop)
+    child = case.child
+    age = tf.age_on(child.birth_date, today)
+    facts = case_facts(case, actor, sop, today)
+    level = RiskLevel(case.risk_level)
+    freq = tf.follow_up_frequency(level, FollowUpPhase(case.follow_up_phase), sop.timeframes)
+    latest = Assessment.objects.filter(case=case).order_by("-assessed_on", "-created_at").first()
+    registration = Registration.objects.filter(case=case).first()
+    pending = (
+        ClosureRequest.objects.filter(case=case)
+        .select_related("sop_version")
+        .order_by("-created_at")
+        .first()
+    )
+    plan = selectors.plan_current(case)
+    return {
+        "id": case.id,
+        "version": case.version,
+        "case_number": case.case_number,
+        "status": case.status,
+        "allowed_actions": [a.value for a in workflow.allowed_actions(facts, actor.role)],
+        "agency": case.agency.code,
+        "area": case.area.code,
+        "caseworker_id": case.caseworker_id,
+        "concerns": case.concerns,
+        "source": case.source,
+        "immediate_needs": case.immediate_needs,
+        "eligible": case.eligible,
+        "eligibility_criteria": case.eligibility_criteria,
+        "not_eligible_reason": case.not_eligible_reason,
+        "referred_out_to": case.referred_out_to,
+        "child": {
+            **{
+                f: getattr(child, f)
+                for f in (
+                    "id",
+                    "given_name",
+                    "father_name",
+                    "grandfather_name",
+                    "family_name",
+                    "full_name",
+                    "sex",
+                    "birth_date",
+                    "birth_date_estimated",
+                    "nationality",
+                    "legal_status",
+                    "disability",
+                    "phone",
+                    "current_address",
+                )
+            },
+            "age": age,
+        },
+        "risk": {
+            "level": case.risk_level,
+            "computed": case.risk_computed,
+            "override": case.risk_override or None,
+            "factors": latest.risk_factors if latest else [],
+            "high_risk_discussed_at": case.high_risk_discussed_at,
+        },
+        "deadlines": {
+            "assessment_due_on": case.assessment_due_on,
+            "plan_due_on": case.plan_due_on,
+            "next_follow_up_on": case.next_follow_up_on,
+            "next_due_on": case.next_due_on,
+            "overdue": tf.is_overdue(case.next_due_on, today),
+            "follow_up_phase": case.follow_up_phase,
+            "follow_up_frequency": (
+                {"times": freq.times, "period_days": freq.period_days} if freq else None
+            ),
+        },
+        "sop_version": sop_row.version,
+        "consents": list(case.consents.order_by("created_at")),
+        "effective_consents": sorted(effective_consents(case, sop, age)),
+        "registration": (
+            {f: getattr(registration, f) for f in services.intake.REGISTRATION_FIELDS}
+            if registration
+            else None
+        ),
+        "household": (
+            list(child.household.members.order_by("created_at")) if child.household else []
+        ),
+        "plan": _plan_out(plan),
+        "closure_request": (
+            {
+                **{
+                    f: getattr(pending, f)
+                    for f in (
+                        "id",
+                        "reason",
+                        "flags",
+                        "justification",
+                        "transition_plan",
+                        "decision",
+                        "decided_at",
+                        "decision_note",
+                    )
+                },
+                "sop_version": pending.sop_version.version,
+            }
+            if pending
+            else None
+        ),
+        **{
+            f: getattr(case, f)
+            for f in (
+                "closure_reason",
+                "identified_at",
+                "registered_at",
+                "initial_assessed_at",
+                "comprehensive_assessed_at",
+                "plan_submitted_at",
+                "plan_approved_at",
+                "closure_requested_at",
+                "closed_at",
+            )
+        },
+    }
+
+
+def _reload(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
+    actor = _actor(request)
+    return case_out(selectors.case_get(actor=actor, case_id=case_id), actor)
+
+
+# ---------------------------------------------------------------- caseload
+
+
+class CaseloadQuery(Schema):
+    status: list[CaseStatus] | None = None
+    risk: list[RiskLevel] | None = None
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=100)
+    include_closed: bool = False
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("", response=s.CaseListOut)
+def case_list(request: HttpRequest, filters: Query[CaseloadQuery]) -> dict[str, Any]:
+    """My caseload: high risk first, then the nearest due date."""
+    actor = _actor(request)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = selectors.case_list_for(
+        actor=actor,
+        filters=selectors.CaseloadFilter(
+            status=filters.status,
+            risk=filters.risk,
+            overdue=filters.overdue,
+            q=filters.q,
+            include_closed=filters.include_closed,
+        ),
+        today=today,
+    )
+    page = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": qs.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [
+            {
+                "id": c.id,
+                "version": c.version,
+                "case_number": c.case_number,
+                "status": c.status,
+                "risk_level": c.risk_level,
+                "child_name": c.child.full_name,
+                "child_age": tf.age_on(c.child.birth_date, today),
+                "sex": c.child.sex,
+                "next_due_on": c.next_due_on,
+                "overdue": tf.is_overdue(c.next_due_on, today),
+                "caseworker_id": c.caseworker_id,
+            }
+            for c in page
+        ],
+    }
+
+
+# ---------------------------------------------------------------- step 1
+
+
+@router.post("", response={200: s.CaseOut, 201: s.CaseOut})
+def case_identify(request: HttpRequest, payload: s.CaseIdentifyIn) -> Status[dict[str, Any]]:
+    """Identify a child (first contact). Idempotent by `id`."""
+    actor = _actor(request)
+    user: User = request.user  # type: ignore[assignment]
+    if payload.area:
+        area = Area.objects.filter(code=payload.area).first()
+    else:
+        area = user.agency.area if user.agency else None
+    if area is None:
+        raise NotFoundError("Unknown area. Use an area code from the list of areas.")
+    case, created = services.case_identify(
+        actor=actor,
+        case_id=payload.id,
+        child=services.ChildData(**payload.child.model_dump()),
+        area=area,
+        concerns=payload.concerns,
+        eligibility_criteria=payload.eligibility_criteria,
+        immediate_needs=payload.immediate_needs,
+        immediate_needs_notes=payload.immediate_needs_notes,
+        source=payload.source,
+        household_address=payload.household_address,
+        household_phone=payload.household_phone,
+    )
+    return Status(201 if created else 200, _reload(request, case.id))
+
+
+@router.get("/{case_id}", response=s.CaseOut)
+def case_get(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
+    return _reload(request, case_id)
+
+
+@router.patch("/{case_id}/child", response=s.CaseOut)
+def case_update_child(
+    request: HttpRequest, case_id: UUID, payload: s.ChildUpdateIn
+) -> dict[str, Any]:
+    changes = payload.child.model_dump(exclude_unset=True)
+    services.case_update_child(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, changes=changes
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/consents", response={200: s.CaseOut, 201: s.CaseOut})
+def consent_record(
+    request: HttpRequest, case_id: UUID, payload: s.ConsentIn
+) -> Status[dict[str, Any]]:
+    _, created = services.consent_record(
+        actor=_actor(request),
+        case_id=case_id,
+        record_id=payload.id,
+        purpose=payload.purpose,
+        giver=payload.giver,
+        given=payload.given,
+        giver_name=payload.giver_name,
+        giver_relation=payload.giver_relation,
+        method=payload.method,
+        recorded_on=payload.recorded_on,
+        notes=payload.notes,
+    )
+    return Status(201 if created else 200, _reload(request, case_id))
+
+
+@router.post("/{case_id}/consents/{consent_id}/withdraw", response=s.CaseOut)
+def consent_withdraw(
+    request: HttpRequest, case_id: UUID, consent_id: UUID, payload: s.ConsentWithdrawIn
+) -> dict[str, Any]:
+    services.consent_withdraw(
+        actor=_actor(request), case_id=case_id, consent_id=consent_id, reason=payload.reason
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/register", response=s.CaseOut)
+def case_register(request: HttpRequest, case_id: UUID, payload: s.RegistrationIn) -> dict[str, Any]:
+    data = payload.model_dump(exclude={"version"})
+    services.case_register(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, data=data
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/not-eligible", response=s.CaseOut)
+def case_not_eligible(
+    request: HttpRequest, case_id: UUID, payload: s.NotEligibleIn
+) -> dict[str, Any]:
+    services.case_declare_not_eligible(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/refer-out", response=s.CaseOut)
+def case_refer_out(request: HttpRequest, case_id: UUID, payload: s.ReferOutIn) -> dict[str, Any]:
+    services.case_refer_out(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        referred_to=payload.referred_to,
+        feedback=payload.feedback,
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/assign", response=s.CaseOut)
+def case_assign(request: HttpRequest, case_id: UUID, payload: s.AssignIn) -> dict[str, Any]:
+    services.case_assign(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        caseworker_id=payload.caseworker_id,
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/household-members", response={200: s.CaseOut, 201: s.CaseOut})
+def household_member_add(
+    request: HttpRequest, case_id: UUID, payload: s.HouseholdMemberIn
+) -> Status[dict[str, Any]]:
+    _, created = services.household_member_add(
+        actor=_actor(request),
+        case_id=case_id,
+        member_id=payload.id,
+        data=payload.model_dump(exclude={"id"}),
+    )
+    return Status(201 if created else 200, _reload(request, case_id))
+
+
+# ---------------------------------------------------------------- steps 1-2
+
+
+@router.post("/{case_id}/assessments", response={200: s.AssessmentOut, 201: s.AssessmentOut})
+def assessment_record(
+    request: HttpRequest, case_id: UUID, payload: s.AssessmentIn
+) -> Status[dict[str, Any]]:
+    assessment, created = services.assessment_record(
+        actor=_actor(request),
+        case_id=case_id,
+        record_id=payload.id,
+        expected_version=payload.version,
+        kind=payload.kind,
+        assessed_on=payload.assessed_on,
+        facts=dict(payload.facts),
+        narrative=dict(payload.narrative),
+    )
+    return Status(201 if created else 200, _assessment_out(assessment))
+
+
+def _assessment_out(a: Assessment) -> dict[str, Any]:
+    return {
+        **{
+            f: getattr(a, f)
+            for f in (
+                "id",
+                "kind",
+                "assessed_on",
+                "facts",
+                "narrative",
+                "risk_level",
+                "risk_factors",
+                "recorded_by_id",
+                "created_at",
+            )
+        },
+        "sop_version": a.sop_version.version,
+    }
+
+
+@router.get("/{case_id}/assessments", response=list[s.AssessmentOut])
+def assessment_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
+    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    qs = Assessment.objects.filter(case=case).select_related("sop_version").order_by("assessed_on")
+    return [_assessment_out(a) for a in qs]
+
+
+@router.post("/{case_id}/risk-override", response=s.CaseOut)
+def risk_override(request: HttpRequest, case_id: UUID, payload: s.RiskOverrideIn) -> dict[str, Any]:
+    services.risk_override_set(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        level=payload.level,
+        reason=payload.reason,
+    )
+    return _reload(request, case_id)
+
+
+@router.get("/{case_id}/risk-changes", response=list[s.RiskChangeOut])
+def risk_changes(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
+    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    return [
+        {
+            **{
+                f: getattr(r, f)
+                for f in (
+                    "id",
+                    "kind",
+                    "from_level",
+                    "to_level",
+                    "computed_level",
+                    "reason",
+                    "changed_by_id",
+                    "created_at",
+                )
+            },
+            "sop_version": r.sop_version.version,
+        }
+        for r in case.risk_changes.select_related("sop_version").order_by("created_at")
+    ]
+
+
+@router.post("/{case_id}/reviews", response={200: s.CaseOut, 201: s.CaseOut})
+def review_record(
+    request: HttpRequest, case_id: UUID, payload: s.ReviewIn
+) -> Status[dict[str, Any]]:
+    _, created = services.review_record(
+        actor=_actor(request),
+        case_id=case_id,
+        record_id=payload.id,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        summary=payload.summary,
+        decisions=payload.decisions,
+        participants=payload.participants,
+        follow_up_phase=payload.follow_up_phase.value if payload.follow_up_phase else "",
+    )
+    return Status(201 if created else 200, _reload(request, case_id))
+
+
+@router.get("/{case_id}/reviews", response=list[s.ReviewOut])
+def review_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
+    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    return [
+        {
+            **{
+                f: getattr(r, f)
+                for f in (
+                    "id",
+                    "kind",
+                    "held_on",
+                    "summary",
+                    "decisions",
+                    "participants",
+                    "follow_up_phase",
+                )
+            },
+            "sop_version": r.sop_version.version,
+        }
+        for r in Review.objects.filter(case=case).select_related("sop_version").order_by("held_on")
+    ]
+
+
+# ---------------------------------------------------------------- step 3
+
+
+@router.put("/{case_id}/plan", response=s.CaseOut)
+def plan_save(request: HttpRequest, case_id: UUID, payload: s.PlanIn) -> dict[str, Any]:
+    data = services.PlanData(
+        goals=tuple(
+            services.GoalData(
+                horizon=g.horizon,
+                kind=g.kind,
+                description=g.description,
+                actions=tuple(services.ActionData(**a.model_dump()) for a in g.actions),
+            )
+            for g in payload.goals
+        ),
+        **payload.model_dump(exclude={"version", "goals"}),
+    )
+    services.plan_save_draft(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, data=data
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/plan/submit", response=s.CaseOut)
+def plan_submit(request: HttpRequest, case_id: UUID, payload: s.VersionIn) -> dict[str, Any]:
+    services.plan_submit(actor=_actor(request), case_id=case_id, expected_version=payload.version)
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/plan/approve", response=s.CaseOut)
+def plan_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
+    services.plan_approve(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/plan/reject", response=s.CaseOut)
+def plan_reject(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
+    services.plan_reject(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/plan/actions/{action_id}", response=s.CaseOut)
+def plan_action_status(
+    request: HttpRequest, case_id: UUID, action_id: UUID, payload: s.PlanActionStatusIn
+) -> dict[str, Any]:
+    services.plan_action_set_status(
+        actor=_actor(request),
+        case_id=case_id,
+        action_id=action_id,
+        status=payload.status,
+        completed_on=payload.completed_on,
+    )
+    return _reload(request, case_id)
+
+
+# ---------------------------------------------------------------- steps 4-5
+
+
+@router.post("/{case_id}/follow-ups", response={200: s.CaseOut, 201: s.CaseOut})
+def follow_up_record(
+    request: HttpRequest, case_id: UUID, payload: s.FollowUpIn
+) -> Status[dict[str, Any]]:
+    _, created = services.follow_up_record(
+        actor=_actor(request),
+        case_id=case_id,
+        record_id=payload.id,
+        kind=payload.kind,
+        happened_on=payload.happened_on,
+        child_seen=payload.child_seen,
+        checks=dict(payload.checks),
+        notes=payload.notes,
+    )
+    return Status(201 if created else 200, _reload(request, case_id))
+
+
+@router.get("/{case_id}/follow-ups", response=list[s.FollowUpOut])
+def follow_up_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
+    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    return [
+        {
+            **{
+                f: getattr(f_, f)
+                for f in (
+                    "id",
+                    "kind",
+                    "happened_on",
+                    "child_seen",
+                    "checks",
+                    "notes",
+                )
+            },
+            "sop_version": f_.sop_version.version,
+        }
+        for f_ in FollowUp.objects.filter(case=case)
+        .select_related("sop_version")
+        .order_by("happened_on")
+    ]
+
+
+# ---------------------------------------------------------------- step 6
+
+
+@router.post("/{case_id}/closure", response=s.CaseOut)
+def closure_request(request: HttpRequest, case_id: UUID, payload: s.ClosureIn) -> dict[str, Any]:
+    services.closure_request(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        reason=payload.reason,
+        flags=payload.flags,
+        justification=payload.justification,
+        transition_plan=payload.transition_plan,
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/closure/approve", response=s.CaseOut)
+def closure_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
+    services.closure_approve(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/closure/reject", response=s.CaseOut)
+def closure_reject(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
+    services.closure_reject(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+    )
+    return _reload(request, case_id)
+
+
+@router.post("/{case_id}/reopen", response=s.CaseOut)
+def case_reopen(request: HttpRequest, case_id: UUID, payload: s.ReopenIn) -> dict[str, Any]:
+    services.case_reopen(
+        actor=_actor(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    return _reload(request, case_id)
+
+
+# ---------------------------------------------------------------- history
+
+
+@router.get("/{case_id}/history", response=list[s.EventOut])
+def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
+    """Everything that happened to the case: who, when, what, old -> new."""
+    return [
+        {
+            "id": e.id,
+            "at": e.at,
+            "actor": e.actor.username if e.actor else None,
+            "action": e.action,
+            "object_type": e.object_type,
+            "summary": e.summary,
+            "changes": e.changes,
+            "sop_version": e.sop_version,
+        }
+        for e in selectors.case_history(actor=_actor(request), case_id=case_id)
+    ]

@@ -1,0 +1,409 @@
+"""Children, households and their cases: the six steps of SPEC §3-§9.
+
+Models hold data only. Every write goes through fanous.cases.services, which asks the
+domain core (fanous.domain) and records the audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fanous.core.models import Record
+from fanous.domain.sop import FollowUpPhase, RiskLevel
+from fanous.domain.workflow import CaseStatus
+
+USER = settings.AUTH_USER_MODEL
+
+RISK_CHOICES = [(r.value, r.value) for r in RiskLevel]
+STATUS_CHOICES = [(s.value, s.value) for s in CaseStatus]
+OPEN_STATUSES = [
+    s.value
+    for s in CaseStatus
+    if s not in (CaseStatus.CLOSED, CaseStatus.NOT_ELIGIBLE, CaseStatus.REFERRED_OUT)
+]
+
+
+class Sex(models.TextChoices):
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+
+
+class Household(Record):
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT)
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT)
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    notes = models.TextField(blank=True, max_length=4000)
+
+
+class Child(Record):
+    """The child's identity. Read only through a case the user may see."""
+
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT)
+    given_name = models.CharField(max_length=80)
+    father_name = models.CharField(max_length=80, blank=True)
+    grandfather_name = models.CharField(max_length=80, blank=True)
+    family_name = models.CharField(max_length=80, blank=True)
+    # Normalised (fanous.domain.names) for search by Arabic spelling variants.
+    name_key = models.CharField(max_length=400, db_index=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_date = models.DateField()
+    birth_date_estimated = models.BooleanField(default=False)
+    nationality = models.CharField(max_length=64, blank=True)
+    legal_status = models.CharField(max_length=32, blank=True)  # refugee, IDP, host, migrant...
+    disability = models.BooleanField(default=False)
+    phone = models.CharField(max_length=32, blank=True)
+    languages = models.CharField(max_length=120, blank=True)
+    current_address = models.CharField(max_length=300, blank=True)
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.given_name, self.father_name, self.grandfather_name, self.family_name]
+        return " ".join(p for p in parts if p)
+
+
+class HouseholdMember(Record):
+    """Other people in the household, notably the other children (SPEC §5)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=200)
+    relation = models.CharField(max_length=32)  # mother, father, sibling, grandparent, other
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(null=True, blank=True)
+    is_caregiver = models.BooleanField(default=False)
+    works = models.BooleanField(null=True)
+    in_school = models.BooleanField(null=True)
+    protection_concerns = models.CharField(max_length=300, blank=True)
+    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.SET_NULL)
+
+
+class Case(Record):
+    case_number = models.CharField(max_length=40, unique=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT)
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT)
+    caseworker = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=32, choices=STATUS_CHOICES)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+    concerns = models.JSONField(default=list)
+    source = models.CharField(max_length=32, blank=True)  # outreach, helpline, referral, walk-in
+    immediate_needs = models.JSONField(default=list)
+    immediate_needs_notes = models.TextField(blank=True, max_length=4000)
+
+    # Eligibility (SPEC §3) at identification.
+    eligibility_criteria = models.JSONField(default=list)
+    eligible = models.BooleanField(null=True)
+    not_eligible_reason = models.TextField(blank=True, max_length=2000)
+    referred_out_to = models.CharField(max_length=200, blank=True)
+
+    # Risk (SPEC §4): the computed level, a supervisor's override, and the one in effect.
+    risk_computed = models.CharField(max_length=8, choices=RISK_CHOICES, default=RiskLevel.NONE)
+    risk_override = models.CharField(max_length=8, choices=RISK_CHOICES, blank=True)
+    risk_level = models.CharField(max_length=8, choices=RISK_CHOICES, default=RiskLevel.NONE)
+    # 3 = high ... 0 = none: lets the caseload index sort high-risk first.
+    risk_rank = models.PositiveSmallIntegerField(default=0)
+    high_risk_discussed_at = models.DateTimeField(null=True, blank=True)
+
+    follow_up_phase = models.CharField(
+        max_length=20,
+        choices=[(p.value, p.value) for p in FollowUpPhase],
+        default=FollowUpPhase.INITIAL,
+    )
+
+    # Deadlines computed by the server on every write (fanous.domain.timeframes).
+    assessment_due_on = models.DateField(null=True, blank=True)
+    plan_due_on = models.DateField(null=True, blank=True)
+    next_follow_up_on = models.DateField(null=True, blank=True)
+    # The nearest of the dates above that applies to the current status (for sorting).
+    next_due_on = models.DateField(null=True, blank=True)
+
+    # Timestamps for the KPIs (SPEC §12).
+    identified_at = models.DateTimeField()
+    registered_at = models.DateTimeField(null=True, blank=True)
+    initial_assessed_at = models.DateTimeField(null=True, blank=True)
+    initial_assessed_on = models.DateField(null=True, blank=True)
+    comprehensive_assessed_at = models.DateTimeField(null=True, blank=True)
+    comprehensive_assessed_on = models.DateField(null=True, blank=True)
+    plan_submitted_at = models.DateTimeField(null=True, blank=True)
+    plan_approved_at = models.DateTimeField(null=True, blank=True)
+    # Follow-up schedule anchor: the day the first plan was approved (reset on reopening).
+    follow_up_started_on = models.DateField(null=True, blank=True)
+    last_follow_up_on = models.DateField(null=True, blank=True)
+    closure_requested_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                "caseworker",
+                models.F("risk_rank").desc(),
+                "next_due_on",
+                name="case_caseload",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                "agency",
+                models.F("risk_rank").desc(),
+                "next_due_on",
+                name="case_agency_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(fields=["agency", "status"], name="case_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class Consent(Record):
+    """Consent of the caregiver or assent/consent of the child, per purpose (SPEC §3, §12)."""
+
+    class Giver(models.TextChoices):
+        CAREGIVER = "caregiver", _("Caregiver")
+        CHILD = "child", _("Child")
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", _("Verbal")
+        WRITTEN = "written", _("Written")
+        THUMBPRINT = "thumbprint", _("Thumbprint")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=32)
+    giver = models.CharField(max_length=16, choices=Giver.choices)
+    giver_name = models.CharField(max_length=200, blank=True)
+    giver_relation = models.CharField(max_length=32, blank=True)
+    given = models.BooleanField()
+    method = models.CharField(max_length=16, choices=Method.choices, default=Method.VERBAL)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True, max_length=2000)
+    notes = models.TextField(blank=True, max_length=2000)
+
+
+class Registration(Record):
+    """Child-labour registration fields (SPEC §3)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="registration")
+    workplace_name = models.CharField(max_length=200, blank=True)
+    workplace_location = models.CharField(max_length=300, blank=True)
+    workplace_contact = models.CharField(max_length=120, blank=True)
+    work_type = models.CharField(max_length=64, blank=True)
+    tasks = models.TextField(blank=True, max_length=4000)
+    hours_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    whereabouts_when_not_working = models.CharField(max_length=300, blank=True)
+    concern_hazardous_work = models.BooleanField(default=False)
+    education_status = models.CharField(max_length=32, blank=True)
+    immediate_protection_risks = models.TextField(blank=True, max_length=4000)
+    health_wellbeing = models.TextField(blank=True, max_length=4000)
+    registered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+
+
+class Assessment(Record):
+    """Initial or comprehensive assessment; `facts` feed the SOP's risk matrix (SPEC §3-§6)."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Initial assessment")
+        COMPREHENSIVE = "comprehensive", _("Comprehensive assessment")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    assessed_on = models.DateField()
+    facts = models.JSONField(default=dict)  # SOP fact codes, incl. the §6 hazard checklist
+    narrative = models.JSONField(default=dict)  # free-text domains of §5 (child's own words...)
+    risk_level = models.CharField(max_length=8, choices=RISK_CHOICES)
+    risk_factors = models.JSONField(default=list)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "kind", "assessed_on"], name="assess_case_kind")]
+
+
+class RiskChange(Record):
+    """Every change of the risk level in effect, with its reason (SPEC §4)."""
+
+    class Kind(models.TextChoices):
+        COMPUTED = "computed", _("Computed from an assessment")
+        OVERRIDE = "override", _("Supervisor override")
+        OVERRIDE_CLEARED = "override_cleared", _("Override removed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_level = models.CharField(max_length=8, choices=RISK_CHOICES)
+    to_level = models.CharField(max_length=8, choices=RISK_CHOICES)
+    computed_level = models.CharField(max_length=8, choices=RISK_CHOICES)
+    reason = models.TextField(max_length=4000)
+    factors = models.JSONField(default=list)
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+
+class CasePlan(Record):
+    """The case plan (SPEC §7). Each submission is a new row; older ones are kept."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Returned for changes")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    root_causes = models.TextField(blank=True, max_length=4000)
+    child_views = models.TextField(blank=True, max_length=4000)
+    caregiver_views = models.TextField(blank=True, max_length=4000)
+    # Safety plan (SPEC §7): required for high-risk cases.
+    safety_contacts = models.TextField(blank=True, max_length=2000)
+    safe_places = models.TextField(blank=True, max_length=2000)
+    warning_signs = models.TextField(blank=True, max_length=2000)
+    protective_equipment = models.TextField(blank=True, max_length=2000)
+    due_on = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, max_length=4000)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+
+    @property
+    def has_safety_plan(self) -> bool:
+        return bool(self.safety_contacts.strip() and self.warning_signs.strip())
+
+
+class PlanGoal(Record):
+    class Horizon(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediate")
+        SHORT = "short", _("Short term")
+        MEDIUM = "medium", _("Medium term")
+        LONG = "long", _("Long term")
+
+    class Kind(models.TextChoices):
+        NEED = "need", _("Need")
+        WANT = "want", _("Want")
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="goals")
+    position = models.PositiveSmallIntegerField(default=0)
+    horizon = models.CharField(max_length=16, choices=Horizon.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NEED)
+    description = models.TextField(max_length=2000)
+
+
+class PlanAction(Record):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(max_length=2000)
+    responsible = models.CharField(max_length=200)
+    service_type = models.CharField(max_length=64, blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+
+
+class FollowUp(Record):
+    """A follow-up contact (SPEC §8)."""
+
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", _("Home or family visit")
+        SCHOOL = "school", _("School visit or call with teachers")
+        WORKPLACE = "workplace", _("Workplace visit")
+        SERVICE_PROVIDER = "service_provider", _("Contact with a service provider")
+        PLACES_FREQUENTED = "places_frequented", _("Visit to places working children frequent")
+        COMMUNITY_CENTRE = "community_centre", _("Community centre or safe space")
+        COMMUNITY_INFORMAL = "community_informal", _("Informal community follow-up")
+        PHONE = "phone", _("Phone call")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    happened_on = models.DateField()
+    child_seen = models.BooleanField(default=False)
+    checks = models.JSONField(default=dict)  # check code -> "yes"/"no"/"n/a"
+    notes = models.TextField(blank=True, max_length=4000)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    @property
+    def in_person(self) -> bool:
+        return self.kind != self.Kind.PHONE
+
+
+class Review(Record):
+    """Case review, case conference, or supervision discussion of a high-risk case."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("Case review")
+        CASE_CONFERENCE = "case_conference", _("Case conference")
+        SUPERVISION = "supervision", _("Supervision discussion")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    held_on = models.DateField()
+    participants = models.TextField(blank=True, max_length=2000)
+    summary = models.TextField(max_length=4000)
+    decisions = models.TextField(blank=True, max_length=4000)
+    follow_up_phase = models.CharField(
+        max_length=20, blank=True, choices=[(p.value, p.value) for p in FollowUpPhase]
+    )
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+
+class ClosureRequest(Record):
+    """Closure proposed by the caseworker, decided by the supervisor (SPEC §9)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
+    reason = models.CharField(max_length=64)
+    flags = models.JSONField(default=list)
+    justification = models.TextField(max_length=4000)
+    transition_plan = models.TextField(blank=True, max_length=4000)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=4000)
+    sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
+
+
+class CaseNumberSequence(models.Model):
+    """Per agency and year counter for human-readable case numbers."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="uniq_case_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last}"

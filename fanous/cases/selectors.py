@@ -1,0 +1,90 @@
+"""Reads of case data. Every query starts from accounts.access.cases_visible_to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from fanous.accounts.access import Actor, cases_visible_to
+from fanous.audit.models import Event
+from fanous.core.errors import NotFoundError
+from fanous.domain.names import normalize_name
+from fanous.domain.sop import RiskLevel
+from fanous.domain.workflow import CaseStatus
+
+from .models import OPEN_STATUSES, Case, CasePlan, Consent, PlanAction, PlanGoal
+
+
+def case_get(*, actor: Actor, case_id: UUID) -> Case:
+    """One case the actor may see; 404 otherwise, whether or not it exists."""
+    case = (
+        cases_visible_to(actor)
+        .select_related("child", "child__household", "caseworker", "agency", "area", "sop_version")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFoundError("No case with this identifier is visible to you.")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    status: list[CaseStatus] | None = None
+    risk: list[RiskLevel] | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    include_closed: bool = False
+
+
+def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> QuerySet[Case]:
+    """The actor's caseload: high risk first, then the nearest due date (SPEC §4)."""
+    qs = cases_visible_to(actor).select_related("child", "caseworker")
+    if filters.status:
+        qs = qs.filter(status__in=[s.value for s in filters.status])
+    elif not filters.include_closed:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.risk:
+        qs = qs.filter(risk_level__in=[r.value for r in filters.risk])
+    if filters.overdue is True:
+        qs = qs.filter(next_due_on__lt=today)
+    elif filters.overdue is False:
+        qs = qs.filter(Q(next_due_on__isnull=True) | Q(next_due_on__gte=today))
+    if filters.q:
+        text = filters.q.strip()
+        key = normalize_name(text)
+        token_cond = Q()
+        for token in key.split():
+            token_cond &= Q(child__name_key__contains=token)
+        qs = qs.filter(Q(case_number__iexact=text) | token_cond) if key else qs.none()
+    return qs.order_by("-risk_rank", "next_due_on", "identified_at", "id")
+
+
+def plan_current(case: Case) -> CasePlan | None:
+    """The plan being drafted or waiting for approval, else the approved one."""
+    plans = (
+        CasePlan.objects.filter(case=case)
+        .exclude(status=CasePlan.Status.SUPERSEDED)
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=PlanGoal.objects.order_by("position").prefetch_related(
+                    Prefetch("actions", queryset=PlanAction.objects.order_by("position"))
+                ),
+            )
+        )
+        .order_by("-number")
+    )
+    return plans.first()
+
+
+def consents_of(case: Case) -> list[Consent]:
+    return list(case.consents.order_by("created_at"))
+
+
+def case_history(*, actor: Actor, case_id: UUID) -> QuerySet[Event]:
+    case = case_get(actor=actor, case_id=case_id)
+    return Event.objects.filter(case=case).select_related("actor").order_by("at", "id")
