@@ -8,8 +8,8 @@ a caseworker to another team never rewrites cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db.models import QuerySet
 

@@ -380,6 +380,8 @@ class ClosureRequest(Record):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
     reason = models.CharField(max_length=64)
+    # The step closure was asked from: a rejected request returns the case there.
+    requested_from = models.CharField(max_length=32, choices=STATUS_CHOICES)
     flags = models.JSONField(default=list)
     justification = models.TextField(max_length=4000)
     transition_plan = models.TextField(blank=True, max_length=4000)

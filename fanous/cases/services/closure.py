@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from fanous.domain import closure as closure_rules
 from fanous.domain import timeframes as tf
 from fanous.domain.errors import DomainError
 from fanous.domain.sop import RiskLevel, Sop
-from fanous.domain.workflow import Action
+from fanous.domain.workflow import Action, CaseStatus
 from fanous.sop.models import SopVersion
 
 from ..models import Case, CasePlan, ClosureRequest
@@ -87,11 +88,13 @@ def closure_request(
         )
     today = local_today(sop)
     before = before_of(case)
+    requested_from = case.status
     transition(case, Action.REQUEST_CLOSURE, case_facts(case, actor, sop, today), actor)
     _check_criteria(case, sop, reason, flags, transition_plan)
     req = ClosureRequest.objects.create(
         case=case,
         reason=reason,
+        requested_from=requested_from,
         flags=sorted(set(flags)),
         justification=justification,
         transition_plan=transition_plan,
@@ -146,8 +149,12 @@ def closure_reject(*, actor: Actor, case_id: UUID, expected_version: int, note: 
     case = load_case(actor, case_id, expected_version)
     sop_row, sop = sop_for(case)
     before = before_of(case)
-    transition(case, Action.REJECT_CLOSURE, case_facts(case, actor, sop, local_today(sop)), actor)
     req = _pending(case)
+    facts = replace(
+        case_facts(case, actor, sop, local_today(sop)),
+        closure_requested_from=CaseStatus(req.requested_from),
+    )
+    transition(case, Action.REJECT_CLOSURE, facts, actor)
     return _decide(case, req, actor, sop_row, sop, before, approved=False, note=note)
 
 

@@ -349,10 +349,10 @@ def case_declare_not_eligible(
     case = load_case(actor, case_id, expected_version)
     sop_row, sop = sop_for(case)
     before = before_of(case)
+    case.not_eligible_reason = reason
     transition(
         case, Action.DECLARE_NOT_ELIGIBLE, case_facts(case, actor, sop, local_today(sop)), actor
     )
-    case.not_eligible_reason = reason
     recompute(case, sop, local_today(sop))
     return save_case(
         case,

@@ -37,7 +37,7 @@ from fanous.domain.sop import (
 DEFAULT_SOP_PATH = Path(__file__).resolve().parents[2] / "sop" / "default_sop.json"
 
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -82,24 +82,75 @@ def fact_values(fact: FactDef) -> st.SearchStrategy[bool | int | str | None]:
     return st.none() | st.sampled_from(fact.choice_codes)
 
 
-_TRI_STATE: tuple[bool | None, ...] = (None, False, True)
+class _Digits:
+    """Reads small choices out of one big drawn integer (mixed-radix digits).
+
+    Hypothesis pays a fixed price per draw; a random matrix needs about a
+    hundred small choices, so they all come from a single integer. Zero decodes
+    to the simplest matrix, so failures still shrink to small examples.
+    """
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def take(self, n: int) -> int:
+        """A choice in range(n)."""
+        self.value, digit = divmod(self.value, n)
+        return digit
+
+    def between(self, low: int, high: int) -> int:
+        return low + self.take(high - low + 1)
+
+    def flag(self) -> bool:
+        return self.take(2) == 1
+
+    def pick(self, codes: Sequence[str]) -> str:
+        return codes[self.take(len(codes))]
+
+    def some(self, codes: Sequence[str]) -> tuple[str, ...]:
+        chosen = tuple(code for code in codes if self.flag())
+        return chosen or (self.pick(codes),)
+
+
+def _from_bytes(raw: bytes) -> int:
+    return int.from_bytes(raw, "little")
 
 
 def facts_for(concern: ConcernConfig) -> st.SearchStrategy[Facts]:
-    """A complete facts mapping for ``concern`` (some answers missing).
+    """A complete facts mapping for ``concern`` (some answers missing)."""
+    # Building strategies is costly in hypothesis; concerns share fact lists.
+    return _facts_strategy(concern.facts)
 
-    Yes/no facts are drawn as one list of small integers: much faster than a
-    dictionary of per-fact strategies, which matters with 70-odd facts.
+
+@cache
+def _facts_strategy(facts: tuple[FactDef, ...]) -> st.SearchStrategy[Facts]:
+    """See :func:`facts_for`.
+
+    About ``density`` of the yes/no facts are true, the rest unanswered or
+    false: realistic cases have a few risk factors, not half the checklist.
+    The answers are decoded from ONE draw of bytes (see :class:`_Digits`):
+    one draw instead of seventy keeps the property tests within their time
+    budget, and it still shrinks towards "nothing answered".
     """
-    bools = [f.code for f in concern.facts if f.type is FactType.BOOL]
-    others = {f.code: fact_values(f) for f in concern.facts if f.type is not FactType.BOOL}
-    states = st.lists(st.integers(0, 2), min_size=len(bools), max_size=len(bools))
+    bools = [f.code for f in facts if f.type is FactType.BOOL]
+    others = {f.code: fact_values(f) for f in facts if f.type is not FactType.BOOL}
 
-    def combine(drawn: tuple[list[int], dict[str, bool | int | str | None]]) -> Facts:
-        picks, rest = drawn
-        return {**{code: _TRI_STATE[pick] for code, pick in zip(bools, picks, strict=True)}, **rest}
+    def combine(drawn: tuple[int, int, dict[str, bool | int | str | None]]) -> Facts:
+        density, seed, rest = drawn
+        digits = _Digits(seed)
+        answers: dict[str, bool | int | str | None] = {
+            code: True
+            if digits.take(len(bools)) >= len(bools) - density
+            else (None, False)[digits.take(2)]
+            for code in bools
+        }
+        return {**answers, **rest}
 
-    return st.tuples(states, st.fixed_dictionaries(others)).map(combine)
+    return st.tuples(
+        st.integers(0, min(len(bools), 8)),
+        st.binary(min_size=len(bools) + 2, max_size=len(bools) + 2).map(_from_bytes),
+        st.fixed_dictionaries(others),
+    ).map(combine)
 
 
 def present_int(fact: FactDef) -> st.SearchStrategy[int]:
@@ -166,61 +217,49 @@ def _random_facts(
 _KINDS = ("a", "b", "c")
 
 
-def _pick(draw: st.DrawFn, codes: Sequence[str]) -> str:
-    return codes[draw(st.integers(0, len(codes) - 1))]
-
-
-def _some(draw: st.DrawFn, codes: Sequence[str]) -> tuple[str, ...]:
-    chosen = tuple(code for code in codes if draw(st.booleans()))
-    return chosen or (_pick(draw, codes),)
-
-
-def _condition(draw: st.DrawFn, bools: Sequence[str], category: str, worse: bool) -> Condition:
+def _condition(digits: _Digits, bools: Sequence[str], category: str, worse: bool) -> Condition:
     """A condition on the worse side (for FLOOR/RAISE) or the better side (for LOWER)."""
     # Worse: younger (below an age) or more hours; better: older or fewer hours.
-    number_worse_below, number_worse_at_least = ("age", "hours") if worse else ("hours", "age")
-    value = draw(st.integers(0, 81))
-    kind = draw(st.integers(0, 6))
+    number_below, number_at_least = ("age", "hours") if worse else ("hours", "age")
+    kind = digits.take(7)
     if kind == 0:
-        return Flag(fact=_pick(draw, bools))
+        return Flag(fact=digits.pick(bools))
     if kind == 1:
-        return AnyOf(facts=_some(draw, bools))
+        return AnyOf(facts=digits.some(bools))
     if kind == 2:
         return AnyOf.model_validate({"category": category})
     if kind == 3:
-        listed = _some(draw, bools)
-        return CountAtLeast(facts=listed, n=draw(st.integers(1, len(listed))))
+        listed = digits.some(bools)
+        return CountAtLeast(facts=listed, n=digits.between(1, len(listed)))
     if kind == 4:
-        return Below(fact=number_worse_below, value=value)
+        return Below(fact=number_below, value=digits.between(0, 81))
     if kind == 5:
-        return AtLeast(fact=number_worse_at_least, value=value)
-    return In(fact="kind", values=_some(draw, _KINDS))
+        return AtLeast(fact=number_at_least, value=digits.between(0, 81))
+    return In(fact="kind", values=digits.some(_KINDS))
 
 
-@st.composite
-def concern_configs(draw: st.DrawFn) -> ConcernConfig:
-    """A random *valid* concern: random facts of every kind and random rules that respect
-    the monotonicity and worst-form rules. The validators must accept every one."""
+def _random_concern(seed: int) -> ConcernConfig:
+    digits = _Digits(seed)
     counts = (
-        draw(st.integers(0, 2)),
-        draw(st.integers(1, 4)),
-        draw(st.integers(0, 3)),
-        draw(st.integers(1, 3)),
+        digits.between(0, 2),
+        digits.between(1, 4),
+        digits.between(0, 3),
+        digits.between(1, 3),
     )
     facts = _random_facts(*counts)
     worst = [f.code for f in facts if f.category == "worst_form"]
     worse_bools = [f.code for f in facts if f.direction is Direction.WORSE_WHEN_TRUE]
-    worse_category = "hazard" if draw(st.booleans()) else "other_risk" if counts[2] else "hazard"
+    worse_category = "other_risk" if counts[2] and digits.flag() else "hazard"
     protective = [f.code for f in facts if f.category == "protective"]
     rules: list[RiskRule] = []
-    for index in range(draw(st.integers(0, 8))):
-        effect = _EFFECTS[draw(st.integers(0, 2))]
+    for index in range(digits.between(0, 8)):
+        effect = _EFFECTS[digits.take(3)]
         lower = effect is Effect.LOWER
         when = tuple(
-            _condition(draw, protective, "protective", worse=False)
+            _condition(digits, protective, "protective", worse=False)
             if lower
-            else _condition(draw, worse_bools, worse_category, worse=True)
-            for _ in range(draw(st.integers(1, 3)))
+            else _condition(digits, worse_bools, worse_category, worse=True)
+            for _ in range(digits.between(1, 3))
         )
         floor = effect is Effect.FLOOR
         rules.append(
@@ -228,19 +267,19 @@ def concern_configs(draw: st.DrawFn) -> ConcernConfig:
                 code=f"rule{index}",
                 label=labels(),
                 effect=effect,
-                level=_LEVELS[draw(st.integers(0, 3))] if floor else None,
+                level=_LEVELS[digits.take(4)] if floor else None,
                 when=when,
-                locked=floor and draw(st.booleans()),
+                locked=floor and digits.flag(),
             )
         )
     # The worst forms: covered one by one, or all at once by category.
-    if worst and draw(st.booleans()):
+    if worst and digits.flag():
         covering = [(AnyOf.model_validate({"category": "worst_form"}),)]
     else:
         covering = [(Flag(fact=code),) for code in worst]
     for index, when in enumerate(covering):
         rules.insert(
-            draw(st.integers(0, len(rules))),
+            digits.take(len(rules) + 1),
             RiskRule(
                 code=f"worst{index}",
                 label=labels(),
@@ -254,8 +293,14 @@ def concern_configs(draw: st.DrawFn) -> ConcernConfig:
         code="random",
         label=labels(),
         facts=facts,
-        matrix=RiskMatrix(base=_LEVELS[draw(st.integers(0, 3))], rules=tuple(rules)),
+        matrix=RiskMatrix(base=_LEVELS[digits.take(4)], rules=tuple(rules)),
     )
+
+
+def concern_configs() -> st.SearchStrategy[ConcernConfig]:
+    """A random *valid* concern: random facts of every kind and random rules that respect
+    the monotonicity and worst-form rules. The validators must accept every one."""
+    return st.binary(min_size=80, max_size=80).map(_from_bytes).map(_random_concern)
 
 
 _EFFECTS = tuple(Effect)
