@@ -4,7 +4,7 @@ from .models import SopVersion
 
 
 @admin.register(SopVersion)
-class SopVersionAdmin(admin.ModelAdmin):
+class SopVersionAdmin(admin.ModelAdmin[SopVersion]):
     """Read-only here: SOP versions are written through the coordinator's API/UI services."""
 
     list_display = ("area", "version", "status", "endorsed_on", "in_force_from")

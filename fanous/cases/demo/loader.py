@@ -6,11 +6,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TextIO
+from functools import partial
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.db import transaction
 from django.utils import timezone
 
 from fanous.accounts.access import Actor
@@ -313,15 +313,16 @@ def _story(
         for giver in ("caregiver", "child"):
             clock.at(
                 0,
-                lambda p=purpose, g=giver: services.consent_record(
+                partial(
+                    services.consent_record,
                     actor=worker,
                     case_id=cid,
                     record_id=None,
-                    purpose=p,
-                    giver=g,
+                    purpose=purpose,
+                    giver=giver,
                     given=True,
-                    giver_name="الأم" if g == "caregiver" else "",
-                    giver_relation="mother" if g == "caregiver" else "",
+                    giver_name="الأم" if giver == "caregiver" else "",
+                    giver_relation="mother" if giver == "caregiver" else "",
                 ),
             )
     clock.at(
@@ -465,9 +466,11 @@ def _story(
         gap = rng.randint(2, 9)
         if clock.day + timedelta(days=gap) >= timezone.localdate() - timedelta(days=1):
             break
+        clock.day += timedelta(days=gap)
         clock.at(
-            gap,
-            lambda i=i: services.follow_up_record(
+            0,
+            partial(
+                services.follow_up_record,
                 actor=worker,
                 case_id=cid,
                 record_id=None,
@@ -488,8 +491,12 @@ def _story(
         for a in act.actions.all():
             clock.at(
                 0,
-                lambda a=a: services.plan_action_set_status(
-                    actor=worker, case_id=cid, action_id=a.pk, status="done"
+                partial(
+                    services.plan_action_set_status,
+                    actor=worker,
+                    case_id=cid,
+                    action_id=a.pk,
+                    status="done",
                 ),
             )
     clock.at(
@@ -514,8 +521,11 @@ def _story(
     )
 
 
-@transaction.atomic
-def load_demo(*, seed: int, out: TextIO) -> bool:
+class Writer(Protocol):
+    def write(self, msg: str) -> Any: ...
+
+
+def load_demo(*, seed: int, out: Writer) -> bool:
     if User.objects.filter(username="amal").exists():
         return False
     rng = random.Random(seed)
@@ -553,13 +563,14 @@ def load_demo(*, seed: int, out: TextIO) -> bool:
             criteria.append("hazardous_work")
         case, _ = clock.at(
             0,
-            lambda c=child, w=worker, cr=criteria: services.case_identify(
-                actor=w,
+            partial(
+                services.case_identify,
+                actor=worker,
                 case_id=None,
-                child=c,
+                child=child,
                 area=rng.choice(world["districts"]),
                 concerns=["child_labour"],
-                eligibility_criteria=cr,
+                eligibility_criteria=criteria,
                 immediate_needs=rng.sample(["food", "medical", "psychosocial"], rng.randint(0, 2)),
                 source=rng.choice(["outreach", "helpline", "referral", "walk_in"]),
                 household_address="ماركا الشمالية - قرب المسجد",

@@ -123,4 +123,4 @@ def test_caseworkers_read_the_sop_in_force_but_not_drafts(world: World) -> None:
     versions = [v["version"] for v in alice.get("/sop/versions").json()]
     assert versions == ["1.0"]
     labels = alice.get("/sop/active").json()["data"]["concerns"][0]["label"]
-    assert labels["ar"] and labels["en"] and labels["fr"]
+    assert all(labels[lang] for lang in ("ar", "en", "fr"))
