@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -74,29 +74,29 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 _PYDANTIC_MESSAGES = {
-    "missing": "This field is required.",
-    "string_too_long": "This text is too long (at most %(max_length)s characters).",
-    "string_too_short": "This field cannot be empty.",
-    "too_long": "Too many items (at most %(max_length)s).",
-    "string_pattern_mismatch": "This code is not valid.",
-    "literal_error": "Unknown value. Allowed: %(expected)s.",
-    "enum": "Unknown value. Allowed: %(expected)s.",
-    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
-    "date_parsing": "Enter a date as YYYY-MM-DD.",
-    "date_from_datetime_inexact": "Enter a date as YYYY-MM-DD.",
-    "int_parsing": "Enter a whole number.",
-    "int_type": "Enter a whole number.",
-    "bool_parsing": "Enter true or false.",
-    "bool_type": "Enter true or false.",
-    "uuid_parsing": "Enter a valid UUID.",
-    "uuid_type": "Enter a valid UUID.",
-    "greater_than_equal": "The value must be at least %(ge)s.",
-    "less_than_equal": "The value must be at most %(le)s.",
-    "json_invalid": "The request body is not valid JSON.",
-    "model_attributes_type": "The request body must be a JSON object.",
-    "dict_type": "Expected an object.",
-    "list_type": "Expected a list.",
-    "string_type": "Expected text.",
+    "missing": gettext_noop("This field is required."),
+    "string_too_long": gettext_noop("This text is too long (at most %(max_length)s characters)."),
+    "string_too_short": gettext_noop("This field cannot be empty."),
+    "too_long": gettext_noop("Too many items (at most %(max_length)s)."),
+    "string_pattern_mismatch": gettext_noop("This code is not valid."),
+    "literal_error": gettext_noop("Unknown value. Allowed: %(expected)s."),
+    "enum": gettext_noop("Unknown value. Allowed: %(expected)s."),
+    "date_from_datetime_parsing": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "int_parsing": gettext_noop("Enter a whole number."),
+    "int_type": gettext_noop("Enter a whole number."),
+    "bool_parsing": gettext_noop("Enter true or false."),
+    "bool_type": gettext_noop("Enter true or false."),
+    "uuid_parsing": gettext_noop("Enter a valid UUID."),
+    "uuid_type": gettext_noop("Enter a valid UUID."),
+    "greater_than_equal": gettext_noop("The value must be at least %(ge)s."),
+    "less_than_equal": gettext_noop("The value must be at most %(le)s."),
+    "json_invalid": gettext_noop("The request body is not valid JSON."),
+    "model_attributes_type": gettext_noop("The request body must be a JSON object."),
+    "dict_type": gettext_noop("Expected an object."),
+    "list_type": gettext_noop("Expected a list."),
+    "string_type": gettext_noop("Expected text."),
 }
 
 

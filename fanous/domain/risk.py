@@ -92,11 +92,13 @@ class CaseRisk:
         return next((r for r in self.by_concern if r.concern == concern), None)
 
 
-def _invalid(concern: ConcernConfig, fact: FactDef, value: object, expected: str) -> DomainError:
+def _invalid(
+    concern: ConcernConfig, fact: FactDef, value: object, message: str, **params: object
+) -> DomainError:
     return DomainError(
         "fact_invalid",
-        gettext_noop("%(fact)s (%(concern)s) must be %(expected)s, not %(value)s."),
-        {"fact": fact.code, "concern": concern.code, "expected": expected, "value": repr(value)},
+        message,
+        {"fact": fact.code, "concern": concern.code, "value": repr(value), **params},
     )
 
 
@@ -104,17 +106,37 @@ def _check_value(concern: ConcernConfig, fact: FactDef, value: bool | int | str)
     """Refuse values of the wrong type: a typo must not silently change a risk level."""
     if fact.type is FactType.BOOL:
         if not isinstance(value, bool):
-            raise _invalid(concern, fact, value, "true or false")
+            raise _invalid(
+                concern, fact, value, gettext_noop("%(fact)s must be yes or no, not %(value)s.")
+            )
     elif fact.type is FactType.INT:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _invalid(concern, fact, value, "a whole number")
+            raise _invalid(
+                concern,
+                fact,
+                value,
+                gettext_noop("%(fact)s must be a whole number, not %(value)s."),
+            )
         too_low = fact.min_value is not None and value < fact.min_value
         too_high = fact.max_value is not None and value > fact.max_value
         if too_low or too_high:
-            bounds = f"between {fact.min_value} and {fact.max_value}"
-            raise _invalid(concern, fact, value, bounds)
+            if fact.min_value is None:
+                message = gettext_noop("%(fact)s must be at most %(max)s, not %(value)s.")
+            elif fact.max_value is None:
+                message = gettext_noop("%(fact)s must be at least %(min)s, not %(value)s.")
+            else:
+                message = gettext_noop(
+                    "%(fact)s must be between %(min)s and %(max)s, not %(value)s."
+                )
+            raise _invalid(concern, fact, value, message, min=fact.min_value, max=fact.max_value)
     elif not isinstance(value, str) or value not in fact.choice_codes:
-        raise _invalid(concern, fact, value, "one of " + ", ".join(fact.choice_codes))
+        raise _invalid(
+            concern,
+            fact,
+            value,
+            gettext_noop("%(fact)s must be one of %(choices)s, not %(value)s."),
+            choices=", ".join(fact.choice_codes),
+        )
 
 
 def _holds(condition: Condition, referenced: tuple[str, ...], values: Facts) -> bool:
@@ -170,7 +192,7 @@ def evaluate(concern: ConcernConfig, facts: Facts) -> RiskResult:
     level = concern.matrix.base
     locked = RiskLevel.NONE
     for effect in (Effect.FLOOR, Effect.RAISE, Effect.LOWER):
-        for rule, looked_at in matched:
+        for rule, rule_facts in matched:
             if rule.effect is not effect:
                 continue
             before = level
@@ -184,7 +206,7 @@ def evaluate(concern: ConcernConfig, facts: Facts) -> RiskResult:
             else:
                 level = max(level.step(-1), locked)
             factors.append(
-                Factor(rule.code, rule.effect, rule.level, rule.label, looked_at, level != before)
+                Factor(rule.code, rule.effect, rule.level, rule.label, rule_facts, level != before)
             )
 
     return RiskResult(

@@ -222,6 +222,9 @@ class CaseFacts:
     # The status closure was requested from: REJECT_CLOSURE returns there (a case
     # closed before planning must not land in implementation without a plan).
     closure_requested_from: CaseStatus | None = None
+    # An approved plan is in force (the plan under review is a revision): REJECT_PLAN
+    # then returns the case to implementation, where the approved plan goes on.
+    plan_in_force: bool = False
 
 
 def _reason(code: str, message: str, **params: object) -> Reason:
@@ -395,7 +398,8 @@ def apply(action: Action, facts: CaseFacts, role: Role) -> CaseStatus:
     """Check the guards, then return the new status; DomainError ``action_refused`` otherwise.
 
     REJECT_CLOSURE returns the case to the status closure was requested from
-    when ``facts.closure_requested_from`` is known, else to implementation.
+    when ``facts.closure_requested_from`` is known, else to implementation; REJECT_PLAN of
+    a revision (``facts.plan_in_force``) returns the case to implementation.
     """
     reasons = guard(action, facts, role)
     if reasons:
@@ -405,6 +409,8 @@ def apply(action: Action, facts: CaseFacts, role: Role) -> CaseStatus:
             {"action": action.value},
             reasons=reasons,
         )
+    if action is _A.REJECT_PLAN and facts.plan_in_force:
+        return _S.IMPLEMENTATION
     if action is _A.REJECT_CLOSURE and facts.closure_requested_from in _CLOSABLE:
         assert facts.closure_requested_from is not None
         return facts.closure_requested_from

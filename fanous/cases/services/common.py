@@ -141,6 +141,7 @@ def case_facts(case: Case, actor: Actor, sop: Sop, today: date) -> CaseFacts:
         actor_supervises=supervises(actor, case.caseworker_id)
         or (actor.role.value == "supervisor" and case.caseworker_id is None),
         not_eligible_reason=case.not_eligible_reason or None,
+        plan_in_force=CasePlan.objects.filter(case=case, status=CasePlan.Status.APPROVED).exists(),
     )
 
 

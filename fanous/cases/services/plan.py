@@ -260,9 +260,6 @@ def plan_reject(*, actor: Actor, case_id: UUID, expected_version: int, note: str
     before = before_of(case)
     transition(case, Action.REJECT_PLAN, case_facts(case, actor, sop, today), actor)
     plan = _submitted_plan(case.pk)
-    if case.plan_approved_at is not None:
-        # A rejected revision: the approved plan stays in force and follow-up goes on.
-        case.status = CaseStatus.IMPLEMENTATION.value
     plan.status = CasePlan.Status.REJECTED
     plan.decided_at = timezone.now()
     plan.decided_by = actor.user

@@ -415,3 +415,72 @@ def test_errors_are_translated_to_arabic(world: World) -> None:
     assert res.status_code == 422
     message = res.json()["message"]
     assert any("\u0600" <= ch <= "\u06ff" for ch in message), message
+
+
+def _in_implementation(world: World) -> dict[str, Any]:
+    alice, bob = world.api("alice"), world.api("bob")
+    case = to_comprehensive(world, {"hours_per_week": 20}, date(2010, 1, 10))
+    cid = case["id"]
+    case = ok(alice.put(f"/cases/{cid}/plan", {**PLAN, "version": case["version"]}))
+    case = ok(alice.post(f"/cases/{cid}/plan/submit", {"version": case["version"]}))
+    case = ok(bob.post(f"/cases/{cid}/plan/approve", {"version": case["version"]}))
+    return ok(
+        alice.post(
+            f"/cases/{cid}/follow-ups", {"kind": "home_visit", "happened_on": today().isoformat()}
+        ),
+        201,
+    )
+
+
+def test_a_plan_revision_returned_by_the_supervisor_leaves_the_approved_plan_in_force(
+    world: World,
+) -> None:
+    """SPEC §8 review: a revised plan goes to the supervisor; until approved, the old one holds."""
+    alice, bob = world.api("alice"), world.api("bob")
+    case = _in_implementation(world)
+    cid, first_plan = case["id"], case["plan"]["id"]
+    revised = {**PLAN, "root_causes": "economic and the employer's pressure"}
+    case = ok(alice.put(f"/cases/{cid}/plan", {**revised, "version": case["version"]}))
+    assert case["status"] == "implementation"
+    case = ok(alice.post(f"/cases/{cid}/plan/submit", {"version": case["version"]}))
+    assert case["status"] == "plan_pending_approval"
+    case = ok(
+        bob.post(
+            f"/cases/{cid}/plan/reject",
+            {"version": case["version"], "note": "أضف خطوات مع صاحب العمل"},
+        )
+    )
+    assert case["status"] == "implementation"
+    assert case["deadlines"]["next_follow_up_on"] is not None
+    case = ok(alice.put(f"/cases/{cid}/plan", {**revised, "version": case["version"]}))
+    case = ok(alice.post(f"/cases/{cid}/plan/submit", {"version": case["version"]}))
+    case = ok(bob.post(f"/cases/{cid}/plan/approve", {"version": case["version"]}))
+    assert case["plan"]["id"] != first_plan
+    assert case["plan"]["status"] == "approved"
+    assert case["plan"]["number"] == 2
+
+
+def test_a_rejected_closure_returns_the_case_to_follow_up(world: World) -> None:
+    alice, bob = world.api("alice"), world.api("bob")
+    case = _in_implementation(world)
+    cid = case["id"]
+    case = ok(
+        alice.post(
+            f"/cases/{cid}/closure",
+            {
+                "version": case["version"],
+                "reason": "relocated_or_lost_contact",
+                "flags": ["contact_attempts_recorded"],
+                "justification": "انتقلت الأسرة إلى محافظة أخرى",
+            },
+        )
+    )
+    assert case["status"] == "closure_requested"
+    case = ok(
+        bob.post(
+            f"/cases/{cid}/closure/reject",
+            {"version": case["version"], "note": "حاول الاتصال بالأسرة مرة أخرى"},
+        )
+    )
+    assert case["status"] == "implementation"
+    assert case["closure_request"]["decision"] == "rejected"

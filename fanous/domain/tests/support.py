@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -36,8 +37,10 @@ from fanous.domain.sop import (
 
 DEFAULT_SOP_PATH = Path(__file__).resolve().parents[2] / "sop" / "default_sop.json"
 
+# Sized for the whole domain suite to run in under 5 seconds; raise it for a
+# deeper search: FANOUS_PROPERTY_EXAMPLES=2000 pytest fanous/domain
 PROPERTY = settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("FANOUS_PROPERTY_EXAMPLES", "50")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -273,6 +276,7 @@ def _random_concern(seed: int) -> ConcernConfig:
             )
         )
     # The worst forms: covered one by one, or all at once by category.
+    covering: list[tuple[Condition, ...]]
     if worst and digits.flag():
         covering = [(AnyOf.model_validate({"category": "worst_form"}),)]
     else:

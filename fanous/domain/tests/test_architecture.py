@@ -26,7 +26,8 @@ def _imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(DOMAIN)) for p in MODULES])
-def test_the_domain_imports_no_django(path):
+def test_spec_2_the_domain_imports_no_django(path):
+    """SPEC §2 and STYLE "where rules live": the rules are plain Python fed by the SOP data."""
     imported = _imports(path)
     assert not {name for name in imported if name.split(".")[0] in {"django", "ninja"}}
     assert not {
@@ -36,7 +37,8 @@ def test_the_domain_imports_no_django(path):
     }
 
 
-def test_messages_are_msgids_with_their_parameters():
+def test_spec_preamble_messages_are_msgids_with_their_parameters():
+    """SPEC preamble (Arabic first, then English and French): the domain returns msgids."""
     reason = Reason(
         "consent_missing", gettext_noop("Missing: %(purposes)s."), {"purposes": "services"}
     )

@@ -34,7 +34,8 @@ from fanous.domain.names import name_tokens, names_match, normalize_name
         ("Sa'id", "Said"),
     ],
 )
-def test_name_variants_match(a, b):
+def test_spec_3_arabic_name_variants_match(a, b):
+    """SPEC §3: a child already known is found again, however the name was typed."""
     assert names_match(a, b)
     assert sorted(name_tokens(a)) == sorted(name_tokens(b))
 
@@ -49,11 +50,11 @@ def test_name_variants_match(a, b):
         ("  ", "،"),
     ],
 )
-def test_different_or_empty_names_do_not_match(a, b):
+def test_spec_3_different_or_empty_names_do_not_match(a, b):
     assert not names_match(a, b)
 
 
-def test_normal_form_joins_abd_to_the_next_word_and_collapses_spaces():
+def test_spec_3_normal_form_joins_abd_to_the_next_word_and_collapses_spaces():
     assert normalize_name("  عَبْد   الله  أحمد ") == "عبدالله احمد"
     assert name_tokens("عبد الله بن عمر") == ["عبدالله", "بن", "عمر"]
     assert normalize_name("عبد") == "عبد"

@@ -15,7 +15,7 @@ HIGH, MEDIUM, LOW, NONE = RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskL
 
 HOME_AND_SCHOOL = {"lives_with_caregivers": True, "attends_school": True}
 ALL_PROTECTIVE = {**HOME_AND_SCHOOL, "family_meets_basic_needs": True, "supportive_adult": True}
-WORKSHOP_13 = {
+WORKSHOP_13: dict[str, bool | int | str] = {
     "age": 13,
     "hours_per_week": 48,
     "work_type": "manufacturing",
@@ -207,7 +207,8 @@ def test_spec_4_factors_list_the_rules_that_raised_and_lowered_the_level():
     assert result.locked_floor is LOW
     several = next(f for f in result.factors if f.rule_code == "several_hazards")
     assert several.level is MEDIUM
-    assert "hazard.chemicals" in several.facts and "hazard.refrigerators" in several.facts
+    assert "hazard.chemicals" in several.facts
+    assert "hazard.refrigerators" in several.facts
     assert result.why("en")[-1] == "Protective: lives with caregivers and attends school"
     assert result.why("ar")[0] == "الطفل يعمل: لا يكون مستوى الخطر أقل من متدنٍّ"
     assert result.why("fr")[1] == "43 heures de travail ou plus par semaine"
@@ -217,7 +218,8 @@ def test_spec_4_a_locked_worst_form_is_explained_and_protective_factors_do_not_m
     result = evaluate(
         default_sop().concern("child_labour"), {"age": 16, "trafficking": True, **ALL_PROTECTIVE}
     )
-    assert result.level is HIGH and result.locked_floor is HIGH
+    assert result.level is HIGH
+    assert result.locked_floor is HIGH
     lowers = [f for f in result.factors if f.effect is Effect.LOWER]
     assert [f.rule_code for f in lowers] == [
         "protective_home_and_school",
@@ -238,7 +240,8 @@ def test_spec_3_missing_facts_tell_the_caseworker_what_to_ask():
     result = evaluate(default_sop().concern("child_labour"), {"age": 16, "hours_per_week": 30})
     assert "trafficking" in result.missing_facts
     assert "hazard.chemicals" in result.missing_facts
-    assert "age" not in result.missing_facts and "hours_per_week" not in result.missing_facts
+    assert "age" not in result.missing_facts
+    assert "hours_per_week" not in result.missing_facts
     assert len(result.missing_facts) == len(set(result.missing_facts))
     explicitly_none = evaluate(default_sop().concern("child_labour"), {"age": None})
     assert "age" in explicitly_none.missing_facts
@@ -253,6 +256,7 @@ def test_spec_3_missing_facts_tell_the_caseworker_what_to_ask():
         ({"hours_per_week": 500}, "hours_per_week"),
         ({"hours_per_week": -1}, "hours_per_week"),
         ({"work_type": "piracy"}, "work_type"),
+        ({"age": -2}, "age"),
     ],
 )
 def test_spec_4_a_fact_of_the_wrong_type_is_refused_rather_than_ignored(facts, fact):
@@ -260,9 +264,10 @@ def test_spec_4_a_fact_of_the_wrong_type_is_refused_rather_than_ignored(facts, f
         evaluate(default_sop().concern("child_labour"), facts)
     assert refused.value.code == "fact_invalid"
     assert refused.value.params["fact"] == fact
+    assert refused.value.text().startswith(f"{fact} must be ")
 
 
-def test_facts_of_other_concerns_are_ignored():
+def test_spec_4_facts_of_other_concerns_are_ignored():
     result = evaluate(
         default_sop().concern("child_labour"), {"uasc.unaccompanied": True, "mystery": "x"}
     )
@@ -287,7 +292,8 @@ def test_spec_4_the_case_level_is_the_highest_across_its_concerns():
 def test_spec_4_a_case_without_concern_is_at_no_risk_and_repeats_are_evaluated_once():
     assert evaluate_case(default_sop(), [], {"trafficking": True}).level is NONE
     twice = evaluate_case(default_sop(), ["child_labour", "child_labour"], {"trafficking": True})
-    assert len(twice.by_concern) == 1 and twice.level is HIGH
+    assert len(twice.by_concern) == 1
+    assert twice.level is HIGH
 
 
 def test_spec_2_an_unknown_concern_is_refused():

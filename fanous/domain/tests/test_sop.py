@@ -75,7 +75,7 @@ def test_spec_2_every_label_of_the_default_sop_is_in_arabic_english_and_french()
     all_labels = _walk_labels(default_sop())
     assert len(all_labels) > 200
     for lab in all_labels:
-        assert lab.ar.strip() and lab.en.strip() and (lab.fr or "").strip(), lab
+        assert all(text and text.strip() for text in (lab.ar, lab.en, lab.fr)), lab
 
 
 def test_spec_3_only_consent_to_services_is_required_for_registration():
@@ -158,7 +158,7 @@ def test_spec_9_default_closure_reasons():
     assert closure.transition_planning_months == 6
 
 
-def test_unknown_concern_and_closure_reason_are_domain_errors():
+def test_spec_2_unknown_concern_and_closure_reason_are_domain_errors():
     with pytest.raises(DomainError) as concern_error:
         default_sop().concern("smuggling")
     assert concern_error.value.code == "concern_unknown"
@@ -519,11 +519,12 @@ def test_spec_2_review_is_overdue_only_after_the_due_date(today, overdue):
         ("de", "English"),
     ],
 )
-def test_labels_are_shown_in_the_requested_language_else_english(lang, expected):
+def test_spec_preamble_labels_are_shown_in_the_requested_language_else_english(lang, expected):
+    """SPEC preamble: Arabic first, English and French follow."""
     assert Labels(ar="عربي", en="English", fr="Français").get(lang) == expected
 
 
-def test_labels_fall_back_to_english_then_arabic():
+def test_spec_preamble_labels_fall_back_to_english_then_arabic():
     assert Labels(ar="عربي", en="English").get("fr") == "English"
     assert Labels(ar="عربي", en="").get("fr") == "عربي"
 

@@ -276,6 +276,17 @@ def test_spec_9_a_rejected_closure_returns_the_case_where_it_was(requested_from,
     assert apply(A.REJECT_CLOSURE, facts, Role.SUPERVISOR) is back_to
 
 
+@pytest.mark.parametrize(
+    ("plan_in_force", "back_to"),
+    [(False, S.COMPREHENSIVE_ASSESSMENT), (True, S.IMPLEMENTATION)],
+)
+def test_spec_7_a_returned_plan_goes_back_to_drafting_or_a_returned_revision_to_implementation(
+    plan_in_force, back_to
+):
+    facts = ready(S.PLAN_PENDING_APPROVAL, plan_in_force=plan_in_force)
+    assert apply(A.REJECT_PLAN, facts, Role.SUPERVISOR) is back_to
+
+
 def test_spec_3_to_9_allowed_actions_of_a_case_in_implementation():
     facts = ready(S.IMPLEMENTATION)
     assert allowed_actions(facts, Role.CASEWORKER) == [
@@ -289,7 +300,7 @@ def test_spec_3_to_9_allowed_actions_of_a_case_in_implementation():
     ]
 
 
-def test_statuses_open_and_terminal():
+def test_spec_3_to_9_statuses_open_and_terminal():
     assert [s for s in CaseStatus if s.is_open] == [
         S.REGISTERED,
         S.INITIAL_ASSESSMENT,
