@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint typecheck test-py install demo migrate lock messages bench screenshots clean
+.PHONY: run test lint test-py install demo migrate lock messages i18n-check clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,15 +30,28 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory i18n-check
 
 test-py: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 
 test: lint test-py
 
+MAKEMESSAGES := $(PY) manage.py makemessages -l ar -l en -l fr --no-location \
+	--ignore=.venv --ignore=var --ignore='fanous/*/tests/*' --ignore='fanous/domain/tests/*'
+
+# Update the catalogues after changing UI or error text, then translate the new entries.
 messages: install
-	$(PY) manage.py makemessages -l ar -l en -l fr --ignore=.venv
+	$(MAKEMESSAGES)
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Fails when the code has a message the catalogues do not (needs gettext; CI installs it).
+i18n-check: install
+	@if command -v xgettext >/dev/null; then \
+		$(MAKEMESSAGES) >/dev/null && \
+		git diff --exit-code -I 'POT-Creation-Date' -- locale/ \
+		|| { echo "locale/ is out of date: run 'make messages' and translate"; exit 1; }; \
+	else echo "i18n-check skipped: gettext is not installed"; fi
 
 # Regenerate the lock after editing pyproject.toml (needs network to the package index).
 lock:

@@ -224,9 +224,7 @@ class CaseloadQuery(Schema):
 def case_list(request: HttpRequest, filters: Query[CaseloadQuery]) -> dict[str, Any]:
     """My caseload: high risk first, then the nearest due date."""
     actor = _actor(request)
-    from django.utils import timezone
-
-    today = timezone.localdate()
+    today = selectors.today_for(actor)
     qs = selectors.case_list_for(
         actor=actor,
         filters=selectors.CaseloadFilter(

@@ -18,6 +18,22 @@ from fanous.domain.workflow import CaseStatus
 from .models import OPEN_STATUSES, Case, CasePlan, Consent, PlanAction, PlanGoal
 
 
+def today_for(actor: Actor) -> date:
+    """Today where the actor works (the SOP's time zone of their agency's area)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from fanous.accounts.models import Agency
+    from fanous.sop.selectors import active_sop
+
+    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
+    if agency is None or agency.area is None:
+        return timezone.now().date()
+    _, sop = active_sop(agency.area)
+    return timezone.now().astimezone(ZoneInfo(sop.timezone)).date()
+
+
 def case_get(*, actor: Actor, case_id: UUID) -> Case:
     """One case the actor may see; 404 otherwise, whether or not it exists."""
     case = (

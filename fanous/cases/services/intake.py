@@ -331,6 +331,9 @@ def case_register(
         before=before,
         action=Event.Action.TRANSITION,
         summary="registered",
+        extra_changes={
+            f"registration.{k}": [None, v] for k, v in data.items() if v not in ("", None)
+        },
         sop_row=sop_row,
     )
 
