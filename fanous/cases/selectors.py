@@ -27,6 +27,8 @@ def today_for(actor: Actor) -> date:
     from fanous.accounts.models import Agency
     from fanous.sop.selectors import active_sop
 
+    if actor.agency_id is None:
+        return timezone.now().date()
     agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
     if agency is None or agency.area is None:
         return timezone.now().date()
