@@ -76,8 +76,12 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     if actor.role == Role.SUPERVISOR:
         from django.db.models import Q
 
+        # Their team's cases, and the agency's unassigned intake (e.g. opened by the
+        # helpline) waiting for a supervisor to assign it.
         return qs.filter(
-            Q(caseworker_id=actor.id) | Q(caseworker_id__in=supervised_user_ids(actor))
+            Q(caseworker_id=actor.id)
+            | Q(caseworker_id__in=supervised_user_ids(actor))
+            | Q(caseworker__isnull=True)
         )
     if actor.role == Role.HELPLINE_COUNSELLOR:
         return qs.filter(created_by_id=actor.id, status__in=HELPLINE_STATUSES)
