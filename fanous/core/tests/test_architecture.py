@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -11,30 +10,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = ROOT / "fanous" / "domain"
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-def test_domain_core_imports_no_django() -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(
-            n
-            for n in _imports(path)
-            if n.split(".")[0] in ("django", "ninja", "config")
-            or (n.startswith("fanous.") and not n.startswith("fanous.domain"))
-        )
-        for path in DOMAIN.rglob("*.py")
-    }
-    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_domain_core_runs_in_a_process_without_django() -> None:
