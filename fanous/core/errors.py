@@ -12,6 +12,9 @@ from typing import Any
 from django.utils.translation import gettext
 
 from fanous.domain.errors import DomainError, Reason
+from fanous.domain.roles import Role
+from fanous.domain.sop import RiskLevel
+from fanous.domain.workflow import Action, CaseStatus
 
 __all__ = [
     "ConflictError",
@@ -25,11 +28,30 @@ __all__ = [
 ]
 
 
+def _label(name: str, value: Any) -> Any:
+    """A code named in a message (status, action, role, level) shown as its translated label."""
+    enum = _LABELLED.get(name)
+    if enum is None or not isinstance(value, str):
+        return value
+    try:
+        return gettext(enum(value).label)
+    except ValueError:
+        return value
+
+
+_LABELLED: dict[str, Any] = {
+    "status": CaseStatus,
+    "action": Action,
+    "role": Role,
+    "level": RiskLevel,
+}
+
+
 def translate(message: str, params: Mapping[str, Any] | None = None) -> str:
     text = gettext(message)
     if params:
         try:
-            return text % dict(params)
+            return text % {k: _label(k, v) for k, v in params.items()}
         except (KeyError, TypeError, ValueError):
             return text
     return text

@@ -342,7 +342,10 @@ def _step_reasons(action: Action, facts: CaseFacts) -> list[Reason]:
             reasons.append(
                 _reason(
                     "not_eligible_reason_missing",
-                    gettext_noop("Record why the child is not eligible before declaring it."),
+                    gettext_noop(
+                        "Record why the child is not eligible before declaring the child not "
+                        "eligible."
+                    ),
                 )
             )
     elif action is _A.RECORD_COMPREHENSIVE_ASSESSMENT:

@@ -138,5 +138,5 @@ def sop_active(request: HttpRequest, area: str | None = None) -> dict[str, Any]:
 
 def _default_area(user: User) -> Area:
     if user.agency is None or user.agency.area is None:
-        raise NotFoundError("Name the area: your account has no default area.")
+        raise NotFoundError("Choose an area: your account has no default area.")
     return user.agency.area

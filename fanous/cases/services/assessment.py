@@ -8,12 +8,14 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fanous.accounts.access import Actor
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
 from fanous.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from fanous.domain import risk as risk_engine
+from fanous.domain.errors import Reason
 from fanous.domain.roles import Role
 from fanous.domain.sop import FactType, FollowUpPhase, RiskLevel, Sop
 from fanous.domain.workflow import TRANSITIONS, Action, CaseStatus
@@ -43,37 +45,60 @@ def validate_facts(sop: Sop, concerns: list[str], facts: dict[str, Any]) -> dict
     for code in concerns:
         for f in sop.concern(code).facts:
             catalogue[f.code] = f
-    problems: list[str] = []
+    problems: list[Reason] = []
     clean: dict[str, FactValue] = {}
+
+    def problem(code: str, message: str, **params: object) -> None:
+        problems.append(Reason(code, message, params))
+
     for code, value in facts.items():
         fdef = catalogue.get(code)
         if fdef is None:
-            problems.append(f"{code}: unknown")
-            continue
-        if fdef.category == "age":
-            problems.append(f"{code}: computed from the birth date")
-            continue
-        if value is None:
+            problem("fact_unknown", gettext_noop("Unknown answer code: %(fact)s."), fact=code)
+        elif fdef.category == "age":
+            problem(
+                "fact_computed",
+                gettext_noop("%(fact)s is computed from the birth date; do not send it."),
+                fact=code,
+            )
+        elif value is None:
             clean[code] = None
         elif fdef.type == FactType.BOOL and isinstance(value, bool):
             clean[code] = value
         elif fdef.type == FactType.INT and isinstance(value, int) and not isinstance(value, bool):
             lo, hi = fdef.min_value, fdef.max_value
             if (lo is not None and value < lo) or (hi is not None and value > hi):
-                problems.append(f"{code}: {value} outside {lo}..{hi}")
+                problem(
+                    "fact_range",
+                    gettext_noop("%(fact)s: %(value)s is outside the range %(min)s to %(max)s."),
+                    fact=code,
+                    value=value,
+                    min=lo,
+                    max=hi,
+                )
             clean[code] = value
         elif fdef.type == FactType.CHOICE and isinstance(value, str):
             if value not in {c.code for c in fdef.choices}:
-                problems.append(f"{code}: unknown choice {value}")
+                problem(
+                    "fact_choice",
+                    gettext_noop("%(fact)s: %(value)s is not one of the SOP's choices."),
+                    fact=code,
+                    value=value,
+                )
             clean[code] = value
         else:
-            problems.append(f"{code}: expected {fdef.type.value}")
+            problem(
+                "fact_type",
+                gettext_noop("%(fact)s: the answer is not of the expected kind (%(kind)s)."),
+                fact=code,
+                kind=fdef.type.value,
+            )
     if problems:
         raise ValidationFailed(
-            "Some assessment answers are not valid: %(problems)s. Use the codes and value types "
-            "of the SOP in force.",
-            {"problems": "; ".join(problems)},
+            "Some assessment answers are not valid. Use the codes and value types of the SOP "
+            "in force.",
             code="invalid_facts",
+            reasons=problems,
         )
     return clean
 
@@ -250,7 +275,8 @@ def risk_override_set(
     actor.require(Permission.RISK_OVERRIDE)
     if len(reason.strip()) < 10:
         raise ValidationFailed(
-            "Explain the override in a sentence or more; it is kept in the case history.",
+            "Give the reason for changing the risk level (at least 10 characters); it is kept "
+            "in the case history.",
             code="reason_required",
         )
     case = load_case(actor, case_id, expected_version)
@@ -317,7 +343,7 @@ def review_record(
     facts = case_facts(case, actor, sop, today)
     if kind == Review.Kind.SUPERVISION and not facts.actor_supervises:
         raise PermissionDeniedError(
-            "A supervision discussion is recorded by the supervisor of the assigned caseworker."
+            "Only the supervisor of the assigned caseworker can record a supervision discussion."
         )
     if kind != Review.Kind.SUPERVISION and not (facts.actor_is_assigned or facts.actor_supervises):
         raise PermissionDeniedError("Only the assigned caseworker or their supervisor can do this.")

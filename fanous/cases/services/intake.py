@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fanous.accounts.access import Actor, cases_visible_to, supervised_user_ids
 from fanous.accounts.models import Agency, Area, User
@@ -85,12 +86,23 @@ def _check_birth_date(birth_date: date, today: date) -> None:
         )
 
 
+# One message per kind of code, so that each reads naturally once translated.
+UNKNOWN_CODE_MESSAGES = {
+    "concern": gettext_noop("Unknown protection concern: %(codes)s. Choose from: %(allowed)s."),
+    "criterion": gettext_noop(
+        "Unknown eligibility criterion: %(codes)s. Choose from: %(allowed)s."
+    ),
+    "need": gettext_noop("Unknown immediate need: %(codes)s. Choose from: %(allowed)s."),
+    "purpose": gettext_noop("Unknown consent purpose: %(codes)s. Choose from: %(allowed)s."),
+}
+
+
 def _check_codes(kind: str, given: list[str], allowed: set[str]) -> None:
     unknown = sorted(set(given) - allowed)
     if unknown:
         raise ValidationFailed(
-            "Unknown %(kind)s: %(codes)s. Choose from: %(allowed)s.",
-            {"kind": kind, "codes": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))},
+            UNKNOWN_CODE_MESSAGES[kind],
+            {"codes": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))},
             code="unknown_code",
         )
 
@@ -139,11 +151,9 @@ def case_identify(
     today = local_today(sop)
     _check_birth_date(child.birth_date, today)
     concerns = concerns or [sop.primary_concern]
-    _check_codes("protection concern", concerns, {c.code for c in sop.concerns})
-    _check_codes(
-        "eligibility criterion", eligibility_criteria, {c.code for c in sop.eligibility.criteria}
-    )
-    _check_codes("immediate need", immediate_needs, set(IMMEDIATE_NEEDS))
+    _check_codes("concern", concerns, {c.code for c in sop.concerns})
+    _check_codes("criterion", eligibility_criteria, {c.code for c in sop.eligibility.criteria})
+    _check_codes("need", immediate_needs, set(IMMEDIATE_NEEDS))
     agency = Agency.objects.get(pk=actor.agency_id)
     age = tf.age_on(child.birth_date, today)
     eligibility = evaluate_eligibility(sop.eligibility, age, eligibility_criteria)
@@ -221,7 +231,7 @@ def consent_record(
         return existing, False
     case = load_case(actor, case_id, None)
     sop_row, sop = sop_for(case)
-    _check_codes("consent purpose", [purpose], {p.code for p in sop.consent_purposes})
+    _check_codes("purpose", [purpose], {p.code for p in sop.consent_purposes})
     if case.status == CaseStatus.CLOSED:
         raise ConflictError("The case is closed. Reopen it before recording consent.")
     today = local_today(sop)
@@ -263,7 +273,7 @@ def consent_withdraw(*, actor: Actor, case_id: UUID, consent_id: UUID, reason: s
     case = load_case(actor, case_id, None)
     consent = Consent.objects.select_for_update().filter(pk=consent_id, case=case).first()
     if consent is None:
-        raise NotFoundError("No such consent record on this case.")
+        raise NotFoundError("This consent record was not found on this case.")
     if consent.withdrawn_at is not None:
         return consent
     if not reason.strip():

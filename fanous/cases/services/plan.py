@@ -98,7 +98,8 @@ def plan_save_draft(
         for act in goal.actions:
             if act.due_on < local_today(sop, case.identified_at):
                 raise ValidationFailed(
-                    "An action's due date (%(date)s) is before the case was opened.",
+                    "An action's due date (%(date)s) is before the case was opened. "
+                    "Choose a later date.",
                     {"date": act.due_on.isoformat()},
                     code="date_past",
                 )
@@ -295,7 +296,11 @@ def plan_action_set_status(
     if act is None:
         raise NotFoundError("No such action in the approved plan of this case.")
     if status not in PlanAction.Status.values:
-        raise ValidationFailed("Unknown action status %(s)s.", {"s": status}, code="unknown_code")
+        raise ValidationFailed(
+            "Unknown action status: %(s)s. Use open, done or cancelled.",
+            {"s": status},
+            code="unknown_code",
+        )
     old = act.status
     act.status = status
     act.completed_on = (
