@@ -56,4 +56,4 @@ if __name__ == "__main__":
     lang, source = sys.argv[1], Path(sys.argv[2])
     path = Path(__file__).resolve().parent.parent / "locale" / lang / "LC_MESSAGES" / "django.po"
     count = set_translations(path, json.loads(source.read_text(encoding="utf-8")))
-    print(f"{lang}: {count} entries set")
+    sys.stdout.write(f"{lang}: {count} entries set\n")

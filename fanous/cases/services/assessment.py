@@ -26,10 +26,12 @@ from .common import (
     before_of,
     case_facts,
     child_age,
+    insert,
     load_case,
     local_today,
     recompute,
     replayed,
+    require_case_team,
     require_edit,
     save_case,
     sop_for,
@@ -225,9 +227,7 @@ def assessment_record(
         sop_version=sop_row,
         recorded_by=actor.user,
     )
-    if record_id is not None:
-        assessment.id = record_id
-    assessment.save(force_insert=True)
+    insert(assessment, record_id)
     now = timezone.now()
     if kind == Assessment.Kind.INITIAL:
         case.initial_assessed_at = case.initial_assessed_at or now
@@ -345,8 +345,8 @@ def review_record(
         raise PermissionDeniedError(
             "Only the supervisor of the assigned caseworker can record a supervision discussion."
         )
-    if kind != Review.Kind.SUPERVISION and not (facts.actor_is_assigned or facts.actor_supervises):
-        raise PermissionDeniedError("Only the assigned caseworker or their supervisor can do this.")
+    if kind != Review.Kind.SUPERVISION:
+        require_case_team(facts)
     before = before_of(case)
     review = Review(
         case=case,
@@ -359,9 +359,7 @@ def review_record(
         sop_version=sop_row,
         recorded_by=actor.user,
     )
-    if record_id is not None:
-        review.id = record_id
-    review.save(force_insert=True)
+    insert(review, record_id)
     if kind == Review.Kind.SUPERVISION and actor.role == Role.SUPERVISOR:
         case.high_risk_discussed_at = timezone.now()
     if follow_up_phase:

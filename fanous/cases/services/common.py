@@ -16,7 +16,12 @@ from fanous.accounts.access import Actor, cases_visible_to, supervises
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
 from fanous.audit.services import diff, record, snapshot
-from fanous.core.errors import ConflictError, NotFoundError, ValidationFailed
+from fanous.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 from fanous.domain import timeframes as tf
 from fanous.domain import workflow
 from fanous.domain.errors import DomainError
@@ -244,6 +249,20 @@ def audit_child_record(
 
 def domain_refusal(exc: DomainError) -> ValidationFailed:
     return ValidationFailed(exc.message, exc.params, code=exc.code, reasons=exc.reasons)
+
+
+def insert(obj: Any, record_id: UUID | None) -> Any:
+    """Save a new record under the UUID the client chose (if any); never an update."""
+    if record_id is not None:
+        obj.id = record_id
+    obj.save(force_insert=True)
+    return obj
+
+
+def require_case_team(facts: CaseFacts) -> None:
+    """Field work on a case is for its assigned caseworker and their supervisor."""
+    if not (facts.actor_is_assigned or facts.actor_supervises):
+        raise PermissionDeniedError("Only the assigned caseworker or their supervisor can do this.")
 
 
 def replayed(model: type[Any], record_id: UUID | None, case_id: UUID, actor: Actor) -> Any:

@@ -10,17 +10,19 @@ from django.db import transaction
 
 from fanous.accounts.access import Actor
 from fanous.audit.models import Event
-from fanous.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from fanous.core.errors import ConflictError, ValidationFailed
 from fanous.domain.workflow import Action, CaseStatus
 
 from ..models import FollowUp
 from .common import (
     before_of,
     case_facts,
+    insert,
     load_case,
     local_today,
     recompute,
     replayed,
+    require_case_team,
     require_edit,
     save_case,
     sop_for,
@@ -96,8 +98,7 @@ def follow_up_record(
             code="unknown_code",
         )
     facts = case_facts(case, actor, sop, today)
-    if not (facts.actor_is_assigned or facts.actor_supervises):
-        raise PermissionDeniedError("Only the assigned caseworker or their supervisor can do this.")
+    require_case_team(facts)
     before = before_of(case)
     if status == CaseStatus.PLAN_APPROVED:
         transition(case, Action.START_IMPLEMENTATION, facts, actor)
@@ -111,9 +112,7 @@ def follow_up_record(
         sop_version=sop_row,
         recorded_by=actor.user,
     )
-    if record_id is not None:
-        fu.id = record_id
-    fu.save(force_insert=True)
+    insert(fu, record_id)
     if case.last_follow_up_on is None or happened_on > case.last_follow_up_on:
         case.last_follow_up_on = happened_on
     recompute(case, sop, today)

@@ -38,6 +38,7 @@ from .common import (
     audit_child_record,
     before_of,
     case_facts,
+    insert,
     load_case,
     local_today,
     recompute,
@@ -250,9 +251,7 @@ def consent_record(
         recorded_on=on,
         notes=notes,
     )
-    if record_id is not None:
-        consent.id = record_id
-    consent.save(force_insert=True)
+    insert(consent, record_id)
     before = before_of(case)
     save_case(
         case,
