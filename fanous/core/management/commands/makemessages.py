@@ -16,8 +16,17 @@ ERROR_CLASSES = (
 )
 
 
+# Sorted, unwrapped catalogues: moving code or editing one entry changes only that entry,
+# so `make i18n-check` compares like with like.
+STABLE = ["--sort-output", "--no-wrap"]
+
+
 class Command(makemessages.Command):
     xgettext_options = [
         *makemessages.Command.xgettext_options,
+        *STABLE,
         *(f"--keyword={name}" for name in ERROR_CLASSES),
     ]
+    msgmerge_options = [*makemessages.Command.msgmerge_options, *STABLE]
+    msguniq_options = [*makemessages.Command.msguniq_options, *STABLE]
+    msgattrib_options = [*makemessages.Command.msgattrib_options, *STABLE]
