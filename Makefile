@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint test-py install demo migrate lock messages i18n-check clean
+.PHONY: run test lint test-py install demo migrate lock messages i18n-check assets screenshots clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test-py: install
 
 test: lint test-py
 
+# Pictures of the main pages (Arabic and English, phone and desktop) into screenshots/.
+screenshots: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m screenshots -q -p no:randomly
+
 MAKEMESSAGES := $(PY) manage.py makemessages -l ar -l en -l fr --no-location \
 	--ignore=.venv --ignore=var --ignore='fanous/*/tests/*' --ignore='fanous/domain/tests/*'
 
@@ -57,6 +61,21 @@ i18n-check: install
 lock:
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements.lock
+
+# Front-end assets come from the npm registry (package-lock.json pins them) and are copied
+# into the repository, so field offices and `make run` need neither Node nor a CDN.
+VENDOR := fanous/web/static/vendor
+assets:
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/fonts $(VENDOR)/icons/fonts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 $(VENDOR)/icons/fonts/
+	cp node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2 \
+	   node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2 \
+	   node_modules/@fontsource/noto-sans-arabic/LICENSE $(VENDOR)/fonts/
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -1,7 +1,7 @@
 """Set translations in a .po file: `python scripts/po_set.py LANG FILE.json`.
 
-FILE.json maps English msgids to translations. Matching entries get the new msgstr and lose
-their fuzzy flag and previous-msgid comments. Used after `make messages` for a handful of
+FILE.json maps English msgids to translations (a list for the plural forms). Matching
+entries get the new msgstr and lose their fuzzy flag and previous-msgid comments. Used after `make messages` for a handful of
 new or changed strings; long re-translations are better done in a PO editor.
 """
 
@@ -16,7 +16,7 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def set_translations(po: Path, translations: dict[str, str]) -> int:
+def set_translations(po: Path, translations: dict[str, str | list[str]]) -> int:
     blocks = po.read_text(encoding="utf-8").split("\n\n")
     done = 0
     for i, block in enumerate(blocks):
@@ -45,7 +45,11 @@ def set_translations(po: Path, translations: dict[str, str]) -> int:
                 continue
             kept.append(line)
         body = [ln for ln in kept if ln is not None]
-        body.append(f"msgstr {quote(translations[msgid])}")
+        value = translations[msgid]
+        if isinstance(value, list):  # plural forms: msgstr[0], msgstr[1], ...
+            body.extend(f"msgstr[{n}] {quote(form)}" for n, form in enumerate(value))
+        else:
+            body.append(f"msgstr {quote(value)}")
         blocks[i] = "\n".join(body)
         done += 1
     po.write_text("\n\n".join(blocks), encoding="utf-8")

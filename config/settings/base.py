@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fanous.audit",
     "fanous.sop",
     "fanous.cases",
+    "fanous.web",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +44,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fanous.core.middleware.RequestContextMiddleware",
+    "fanous.web.middleware.UserLanguageMiddleware",
+    "fanous.web.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -59,6 +62,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fanous.web.context_processors.ui",
             ],
         },
     },
@@ -104,6 +108,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:caseload"
+LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -18,22 +18,30 @@ from fanous.domain.workflow import CaseStatus
 from .models import OPEN_STATUSES, Case, CasePlan, Consent, PlanAction, PlanGoal
 
 
+def timezone_for(actor: Actor) -> str:
+    """The time zone where the actor works: the SOP's, for their agency's area."""
+    from fanous.accounts.models import Agency
+    from fanous.core.errors import NotFoundError as NoSop
+    from fanous.sop.selectors import active_sop
+
+    if actor.agency_id is None:
+        return "UTC"
+    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
+    if agency is None or agency.area is None:
+        return "UTC"
+    try:
+        return active_sop(agency.area)[1].timezone
+    except NoSop:
+        return "UTC"
+
+
 def today_for(actor: Actor) -> date:
-    """Today where the actor works (the SOP's time zone of their agency's area)."""
+    """Today where the actor works."""
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
 
-    from fanous.accounts.models import Agency
-    from fanous.sop.selectors import active_sop
-
-    if actor.agency_id is None:
-        return timezone.now().date()
-    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
-    if agency is None or agency.area is None:
-        return timezone.now().date()
-    _, sop = active_sop(agency.area)
-    return timezone.now().astimezone(ZoneInfo(sop.timezone)).date()
+    return timezone.now().astimezone(ZoneInfo(timezone_for(actor))).date()
 
 
 def case_get(*, actor: Actor, case_id: UUID) -> Case:

@@ -1,0 +1,110 @@
+"""Web pages: parse input, call selectors/services, render. No rule lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from fanous.accounts.access import Actor
+from fanous.accounts.models import User
+from fanous.cases import selectors
+from fanous.cases.api import case_out
+from fanous.domain import timeframes as tf
+from fanous.domain.sop import RiskLevel
+from fanous.domain.workflow import CaseStatus
+
+PAGE_SIZE = 25
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    user: User = request.user  # type: ignore[assignment]
+    return Actor.of(user)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language; remembered on the user's account, so it follows them to any phone."""
+    lang = request.POST.get("language", "")
+    nxt = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        nxt = "/"
+    response = HttpResponseRedirect(nxt)
+    if lang in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            User.objects.filter(pk=request.user.pk).update(language=lang)
+        translation.activate(lang)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax", httponly=True)
+    return response
+
+
+def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
+    def many(name: str, enum: Any) -> list[Any] | None:
+        values = []
+        for raw in request.GET.getlist(name):
+            try:
+                values.append(enum(raw))
+            except ValueError:
+                continue
+        return values or None
+
+    overdue = request.GET.get("overdue")
+    return selectors.CaseloadFilter(
+        status=many("status", CaseStatus),
+        risk=many("risk", RiskLevel),
+        overdue=True if overdue == "1" else None,
+        q=(request.GET.get("q") or "").strip()[:100] or None,
+        include_closed=request.GET.get("closed") == "1",
+    )
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """My caseload: high risk first, then the nearest due date (SPEC §4)."""
+    actor = actor_of(request)
+    today = selectors.today_for(actor)
+    filters = _filters(request)
+    qs = selectors.case_list_for(actor=actor, filters=filters, today=today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "case": c,
+            "age": tf.age_on(c.child.birth_date, today),
+            "overdue": tf.is_overdue(c.next_due_on, today),
+        }
+        for c in page.object_list
+    ]
+    context = {
+        "nav": "caseload",
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "risk_levels": [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.NONE],
+        "today": today,
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "caseload":
+        return render(request, "web/partials/_caseload_table.html", context)
+    return render(request, "web/caseload.html", context)
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The case page: where it stands, what is due, and everything that happened."""
+    actor = actor_of(request)
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    data = case_out(case, actor)
+    events = selectors.case_history(actor=actor, case_id=case_id).order_by("-at")
+    return render(
+        request,
+        "web/case_detail.html",
+        {"nav": "caseload", "case": case, "data": data, "events": events[:200]},
+    )
