@@ -1,8 +1,8 @@
 """Set translations in a .po file: `python scripts/po_set.py LANG FILE.json`.
 
 FILE.json maps English msgids to translations (a list for the plural forms). Matching
-entries get the new msgstr and lose their fuzzy flag and previous-msgid comments. Used after `make messages` for a handful of
-new or changed strings; long re-translations are better done in a PO editor.
+entries get the new msgstr and lose their fuzzy flag and previous-msgid comments. Used
+after `make messages` for a handful of new or changed strings.
 """
 
 from __future__ import annotations
