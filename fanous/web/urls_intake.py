@@ -1,0 +1,5 @@
+"""URLs of the web app's intake pages (included by fanous/web/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
