@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fanous.conftest import World, child_payload
+from fanous.web.tests.untranslated import untranslated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +48,7 @@ def test_arabic_caseload_is_right_to_left_with_high_risk_first(world: World, log
     assert "يوسف" in items.nth(0).inner_text()
     assert items.nth(0).locator("[data-risk=high]").count() == 1
     assert "حالاتي" in page.locator("h1").inner_text()
+    assert untranslated(page.locator("body").inner_text()) == []
     # Search with a spelling variant: "احمد" finds "أحمد" (the family name of both children).
     page.fill("#q", "يوسف")
     page.wait_for_function("document.querySelectorAll('#caseload li.list-group-item').length == 1")
@@ -54,6 +56,7 @@ def test_arabic_caseload_is_right_to_left_with_high_risk_first(world: World, log
     page.wait_for_url(f"**/cases/{high['id']}/")
     assert page.locator("[data-risk=high]").count() >= 1
     assert page.locator(".timeline li").count() >= 4
+    assert untranslated(page.locator("body").inner_text()) == []
 
 
 def test_english_caseload_is_left_to_right_and_language_switch_is_remembered(
