@@ -64,6 +64,7 @@ class CaseloadFilter:
     overdue: bool | None = None
     q: str | None = None
     include_closed: bool = False
+    caseworker_id: int | None = None
 
 
 def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> QuerySet[Case]:
@@ -75,6 +76,8 @@ def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> Quer
         qs = qs.filter(status__in=OPEN_STATUSES)
     if filters.risk:
         qs = qs.filter(risk_level__in=[r.value for r in filters.risk])
+    if filters.caseworker_id is not None:
+        qs = qs.filter(caseworker_id=filters.caseworker_id)
     if filters.overdue is True:
         qs = qs.filter(next_due_on__lt=today)
     elif filters.overdue is False:

@@ -18,7 +18,7 @@ from fanous.core.errors import NotFoundError
 from fanous.domain.sop import review_due_on, review_overdue
 from fanous.sop import services
 from fanous.sop.models import SopVersion
-from fanous.sop.selectors import sop_of
+from fanous.sop.selectors import sop_of, sop_version_get, sop_version_list_for
 
 router = Router(tags=["sop"])
 
@@ -74,26 +74,15 @@ def _today() -> date:
 
 @router.get("/versions", response=list[SopVersionOut])
 def sop_list(request: HttpRequest, area: str | None = None) -> list[dict[str, Any]]:
-    actor = _actor(request)
-    actor.require(Permission.SOP_VIEW)
-    qs = SopVersion.objects.select_related("area").order_by("area__code", "-created_at")
+    qs = sop_version_list_for(_actor(request))
     if area:
         qs = qs.filter(area__code=area)
-    if not actor.can(Permission.SOP_MANAGE):
-        qs = qs.exclude(status=SopVersion.Status.DRAFT)
     return [_out(row, _today()) for row in qs]
 
 
 @router.get("/versions/{sop_id}", response=SopVersionOut)
 def sop_get(request: HttpRequest, sop_id: UUID) -> dict[str, Any]:
-    actor = _actor(request)
-    actor.require(Permission.SOP_VIEW)
-    row = SopVersion.objects.select_related("area").filter(pk=sop_id).first()
-    if row is None or (
-        row.status == SopVersion.Status.DRAFT and not actor.can(Permission.SOP_MANAGE)
-    ):
-        raise NotFoundError("This SOP version does not exist.")
-    return _out(row, _today())
+    return _out(sop_version_get(actor=_actor(request), sop_id=sop_id), _today())
 
 
 @router.post("/versions", response={201: SopVersionOut})

@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.db.models import QuerySet
+
+from fanous.accounts.access import Actor
 from fanous.accounts.models import Area
+from fanous.accounts.permissions import Permission
 from fanous.core.errors import NotFoundError
 from fanous.domain.sop import Sop, parse_sop
 from fanous.sop.models import SopVersion
@@ -49,3 +53,20 @@ def sop_version_in_force(area: Area) -> SopVersion:
 def active_sop(area: Area) -> tuple[SopVersion, Sop]:
     row = sop_version_in_force(area)
     return row, sop_of(row)
+
+
+def sop_version_list_for(actor: Actor) -> QuerySet[SopVersion]:
+    """SOP versions the actor may read: drafts only for those who manage the SOP."""
+    actor.require(Permission.SOP_VIEW)
+    qs = SopVersion.objects.select_related("area").order_by("area__code", "-created_at")
+    if not actor.can(Permission.SOP_MANAGE):
+        qs = qs.exclude(status=SopVersion.Status.DRAFT)
+    return qs
+
+
+def sop_version_get(*, actor: Actor, sop_id: UUID) -> SopVersion:
+    """One SOP version; a draft is invisible (404) to anyone who does not manage the SOP."""
+    row = sop_version_list_for(actor).filter(pk=sop_id).first()
+    if row is None:
+        raise NotFoundError("This SOP version does not exist.")
+    return row

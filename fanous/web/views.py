@@ -57,7 +57,9 @@ def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
         return values or None
 
     overdue = request.GET.get("overdue")
+    caseworker = request.GET.get("caseworker", "")
     return selectors.CaseloadFilter(
+        caseworker_id=int(caseworker) if caseworker.isdigit() and len(caseworker) < 10 else None,
         status=many("status", CaseStatus),
         risk=many("risk", RiskLevel),
         overdue=True if overdue == "1" else None,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fanous.accounts.access import Actor
 from fanous.accounts.permissions import Permission
@@ -55,7 +56,7 @@ def _check_criteria(
     if blockers:
         raise DomainError(
             "closure_refused",
-            "The case cannot be closed for this reason yet.",
+            gettext_noop("The case cannot be closed for this reason yet."),
             reasons=blockers,
         )
 
