@@ -35,6 +35,21 @@ def timezone_for(actor: Actor) -> str:
         return "UTC"
 
 
+def transition_planning_months_for(actor: Actor) -> int:
+    """How long before 18 a child needs transition planning, per the actor's SOP (SPEC §9)."""
+    from fanous.accounts.models import Agency
+    from fanous.core.errors import NotFoundError as NoSop
+    from fanous.sop.selectors import active_sop
+
+    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
+    if agency is None or agency.area is None:
+        return 6
+    try:
+        return active_sop(agency.area)[1].closure.transition_planning_months
+    except NoSop:
+        return 6
+
+
 def today_for(actor: Actor) -> date:
     """Today where the actor works."""
     from zoneinfo import ZoneInfo

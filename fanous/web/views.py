@@ -76,11 +76,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.case_list_for(actor=actor, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    months = selectors.transition_planning_months_for(actor)
     rows = [
         {
             "case": c,
             "age": tf.age_on(c.child.birth_date, today),
             "overdue": tf.is_overdue(c.next_due_on, today),
+            # Which deadline is late: the badge says what to do, not only that it is late.
+            "overdue_plan": tf.is_overdue(c.plan_due_on, today),
+            "overdue_assessment": tf.is_overdue(c.assessment_due_on, today),
+            "overdue_follow_up": tf.is_overdue(c.next_follow_up_on, today),
+            "turning_18": tf.turns_18_within(c.child.birth_date, today, months),
         }
         for c in page.object_list
     ]
