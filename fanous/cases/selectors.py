@@ -41,6 +41,8 @@ def transition_planning_months_for(actor: Actor) -> int:
     from fanous.core.errors import NotFoundError as NoSop
     from fanous.sop.selectors import active_sop
 
+    if actor.agency_id is None:
+        return 6
     agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
     if agency is None or agency.area is None:
         return 6
