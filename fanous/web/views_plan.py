@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -99,23 +98,18 @@ def plan_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
             invalid = not _forms_valid(form, goals)
             if not invalid:
                 try:
-                    # Submitting sends what is on the screen: save and submit succeed or
-                    # fail together, so a refused submission changes nothing.
-                    with transaction.atomic():
-                        services.plan_save_draft(
-                            actor=actor,
-                            case_id=case.pk,
-                            expected_version=form.cleaned_data["version"],
-                            data=_plan_data(form, goals),
-                        )
-                        if op == "submit":
-                            services.plan_submit(
-                                actor=actor,
-                                case_id=case.pk,
-                                expected_version=selectors.case_get(
-                                    actor=actor, case_id=case.pk
-                                ).version,
-                            )
+                    # Submitting sends what is on the screen (saved and submitted together).
+                    write = (
+                        services.plan_save_and_submit
+                        if op == "submit"
+                        else (services.plan_save_draft)
+                    )
+                    write(
+                        actor=actor,
+                        case_id=case.pk,
+                        expected_version=form.cleaned_data["version"],
+                        data=_plan_data(form, goals),
+                    )
                 except (ServiceError, DomainError) as exc:
                     error = form_error(None, exc)
                 else:

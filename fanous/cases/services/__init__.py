@@ -22,6 +22,7 @@ from .plan import (
     plan_action_set_status,
     plan_approve,
     plan_reject,
+    plan_save_and_submit,
     plan_save_draft,
     plan_submit,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "plan_action_set_status",
     "plan_approve",
     "plan_reject",
+    "plan_save_and_submit",
     "plan_save_draft",
     "plan_submit",
     "review_record",

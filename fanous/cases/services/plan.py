@@ -203,6 +203,16 @@ def plan_submit(*, actor: Actor, case_id: UUID, expected_version: int) -> CasePl
     return plan
 
 
+@transaction.atomic
+def plan_save_and_submit(
+    *, actor: Actor, case_id: UUID, expected_version: int, data: PlanData
+) -> CasePlan:
+    """Save what is on the screen and submit it: both succeed or neither does."""
+    plan_save_draft(actor=actor, case_id=case_id, expected_version=expected_version, data=data)
+    # Saving the draft moved the case on by exactly one version, inside this transaction.
+    return plan_submit(actor=actor, case_id=case_id, expected_version=expected_version + 1)
+
+
 def _submitted_plan(case_id: UUID) -> CasePlan:
     plan = (
         CasePlan.objects.select_for_update()
