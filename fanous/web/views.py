@@ -116,3 +116,22 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
         "web/case_detail.html",
         {"nav": "caseload", "case": case, "data": data, "events": events[:200]},
     )
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The user's language and digits (Arabic-Indic ٠١٢ or Latin 012), kept on their account."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        lang = request.POST.get("language", user.language)
+        if lang in dict(settings.LANGUAGES):
+            user.language = lang
+        user.arabic_digits = request.POST.get("arabic_digits") == "1"
+        user.save(update_fields=["language", "arabic_digits"])
+        translation.activate(user.language)
+        response = HttpResponseRedirect(request.path)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", httponly=True
+        )
+        return response
+    return render(request, "web/preferences.html", {"nav": "preferences"})
