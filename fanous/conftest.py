@@ -9,9 +9,11 @@ helpline counsellor (hana).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -117,3 +119,56 @@ def child_payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def local_today() -> date:
+    """Today in the demo SOP's time zone (Amman), where deadlines are counted."""
+    return datetime.now(ZoneInfo("Asia/Amman")).date()
+
+
+def ok(res: Any, status: int = 200) -> dict[str, Any]:
+    assert res.status_code == status, res.content.decode()
+    return res.json()  # type: ignore[no-any-return]
+
+
+def registered_case(
+    api: ApiClient,
+    *,
+    child: dict[str, Any] | None = None,
+    concerns: list[str] | None = None,
+    registration: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A case identified, consented (caregiver and child) and registered through the API."""
+    body = child_payload()
+    body["child"].update(child or {})
+    if concerns:
+        body["concerns"] = concerns
+    case = ok(api.post("/cases", body), 201)
+    cid = case["id"]
+    for giver in ("caregiver", "child"):
+        ok(
+            api.post(
+                f"/cases/{cid}/consents", {"purpose": "services", "giver": giver, "given": True}
+            ),
+            201,
+        )
+    version = ok(api.get(f"/cases/{cid}"))["version"]
+    return ok(api.post(f"/cases/{cid}/register", {"version": version, **(registration or {})}))
+
+
+def assessed_case(
+    api: ApiClient,
+    facts: dict[str, Any],
+    *,
+    kinds: Iterable[str] = ("initial",),
+    narrative: dict[str, str] | None = None,
+    **registered: Any,
+) -> dict[str, Any]:
+    """A registered case with assessments of `kinds` recorded today with `facts`."""
+    cid = registered_case(api, **registered)["id"]
+    for kind in kinds:
+        body = {"kind": kind, "assessed_on": local_today().isoformat(), "facts": facts}
+        if narrative and kind == "comprehensive":
+            body["narrative"] = narrative
+        ok(api.post(f"/cases/{cid}/assessments", body), 201)
+    return ok(api.get(f"/cases/{cid}"))

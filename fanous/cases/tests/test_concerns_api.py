@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from fanous.conftest import World, child_payload
+from fanous.conftest import World, local_today, registered_case
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_case_with_two_concerns_takes_the_highest_level(world: World) -> None:
     alice = world.api("alice")
-    body = child_payload(concerns=["child_labour", "child_marriage"])
-    body["child"]["sex"] = "f"
-    case = alice.post("/cases", body).json()
-    for giver in ("caregiver", "child"):
-        alice.post(
-            f"/cases/{case['id']}/consents", {"purpose": "services", "giver": giver, "given": True}
-        )
-    version = alice.get(f"/cases/{case['id']}").json()["version"]
-    alice.post(f"/cases/{case['id']}/register", {"version": version})
-    today = datetime.now(ZoneInfo("Asia/Amman")).date().isoformat()
+    case = registered_case(alice, child={"sex": "f"}, concerns=["child_labour", "child_marriage"])
+    today = local_today().isoformat()
     res = alice.post(
         f"/cases/{case['id']}/assessments",
         {

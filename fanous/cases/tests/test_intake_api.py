@@ -3,13 +3,10 @@ and the risk override (SPEC §4)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from fanous.cases.models import Case, RiskChange
-from fanous.conftest import World, child_payload
+from fanous.conftest import World, assessed_case, child_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -68,19 +65,7 @@ def test_a_child_who_is_not_eligible_is_referred_out_with_the_reason(world: Worl
 
 def test_only_the_supervisor_overrides_the_risk_level_and_the_reason_is_kept(world: World) -> None:
     alice, bob = world.api("alice"), world.api("bob")
-    case = alice.post("/cases", child_payload()).json()
-    for giver in ("caregiver", "child"):
-        alice.post(
-            f"/cases/{case['id']}/consents", {"purpose": "services", "giver": giver, "given": True}
-        )
-    version = alice.get(f"/cases/{case['id']}").json()["version"]
-    alice.post(f"/cases/{case['id']}/register", {"version": version})
-    today = datetime.now(ZoneInfo("Asia/Amman")).date().isoformat()
-    alice.post(
-        f"/cases/{case['id']}/assessments",
-        {"kind": "initial", "assessed_on": today, "facts": {"hours_per_week": 10}},
-    )
-    case = alice.get(f"/cases/{case['id']}").json()
+    case = assessed_case(alice, {"hours_per_week": 10})
     computed = case["risk"]["computed"]
     reason = "The employer threatened the child yesterday; treat as high until we visit."
     res = alice.post(

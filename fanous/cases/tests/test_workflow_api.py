@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from fanous.audit.models import Event
 from fanous.cases.models import Case
-from fanous.conftest import ApiClient, World, child_payload
+from fanous.conftest import ApiClient, World, assessed_case, child_payload, ok
+from fanous.conftest import local_today as today
 
 pytestmark = pytest.mark.django_db
-
-
-def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Amman")).date()
-
-
-def ok(res: Any, status: int = 200) -> dict[str, Any]:
-    assert res.status_code == status, res.content.decode()
-    return res.json()  # type: ignore[no-any-return]
 
 
 def give_consents(api: ApiClient, case_id: str, purposes: tuple[str, ...] = ("services",)) -> None:
@@ -42,42 +33,14 @@ def give_consents(api: ApiClient, case_id: str, purposes: tuple[str, ...] = ("se
 
 
 def to_comprehensive(world: World, facts: dict[str, Any], birth: date) -> dict[str, Any]:
-    alice = world.api("alice")
-    body = child_payload()
-    body["child"]["birth_date"] = birth.isoformat()
-    case = ok(alice.post("/cases", body), 201)
-    give_consents(alice, case["id"])
-    case = ok(
-        alice.post(
-            f"/cases/{case['id']}/register",
-            {
-                "version": ok(alice.get(f"/cases/{case['id']}"))["version"],
-                "workplace_name": "ورشة ميكانيك",
-                "hours_per_day": 8,
-                "days_per_week": 6,
-            },
-        )
+    return assessed_case(
+        world.api("alice"),
+        facts,
+        kinds=("initial", "comprehensive"),
+        narrative={"child_wishes": "أريد أن أعود إلى المدرسة"},
+        child={"birth_date": birth.isoformat()},
+        registration={"workplace_name": "ورشة ميكانيك", "hours_per_day": 8, "days_per_week": 6},
     )
-    ok(
-        alice.post(
-            f"/cases/{case['id']}/assessments",
-            {"kind": "initial", "assessed_on": today().isoformat(), "facts": facts},
-        ),
-        201,
-    )
-    ok(
-        alice.post(
-            f"/cases/{case['id']}/assessments",
-            {
-                "kind": "comprehensive",
-                "assessed_on": today().isoformat(),
-                "facts": facts,
-                "narrative": {"child_wishes": "أريد أن أعود إلى المدرسة"},
-            },
-        ),
-        201,
-    )
-    return ok(alice.get(f"/cases/{case['id']}"))
 
 
 PLAN = {

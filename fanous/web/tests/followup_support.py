@@ -10,19 +10,11 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from fanous.conftest import ApiClient, World, child_payload
+from fanous.conftest import ApiClient, World, assessed_case, ok
+from fanous.conftest import local_today as today
 
 LOW = {"hours_per_week": 20}
 HIGH = {"hazardous_by_nature": True, "hours_per_week": 48}
-
-
-def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Amman")).date()
-
-
-def ok(res: Any, status: int = 200) -> dict[str, Any]:
-    assert res.status_code == status, res.content.decode()
-    return res.json()  # type: ignore[no-any-return]
 
 
 def plan_body(day: date) -> dict[str, Any]:
@@ -51,30 +43,12 @@ def plan_body(day: date) -> dict[str, Any]:
 def at_comprehensive(
     api: ApiClient, *, facts: dict[str, Any], birth: date, name: str = "أحمد"
 ) -> dict[str, Any]:
-    day = today()
-    body = child_payload()
-    body["child"]["birth_date"] = birth.isoformat()
-    body["child"]["given_name"] = name
-    case = ok(api.post("/cases", body), 201)
-    cid = case["id"]
-    for giver in ("caregiver", "child"):
-        ok(
-            api.post(
-                f"/cases/{cid}/consents", {"purpose": "services", "giver": giver, "given": True}
-            ),
-            201,
-        )
-    version = ok(api.get(f"/cases/{cid}"))["version"]
-    ok(api.post(f"/cases/{cid}/register", {"version": version}))
-    for kind in ("initial", "comprehensive"):
-        ok(
-            api.post(
-                f"/cases/{cid}/assessments",
-                {"kind": kind, "assessed_on": day.isoformat(), "facts": facts},
-            ),
-            201,
-        )
-    return ok(api.get(f"/cases/{cid}"))
+    return assessed_case(
+        api,
+        facts,
+        kinds=("initial", "comprehensive"),
+        child={"birth_date": birth.isoformat(), "given_name": name},
+    )
 
 
 def plan_pending(

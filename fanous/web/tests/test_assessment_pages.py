@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
+from fanous import conftest
 from fanous.audit.models import Event
 from fanous.cases.models import Assessment, Case
-from fanous.conftest import World, child_payload
+from fanous.conftest import World, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -21,44 +22,17 @@ def today_iso() -> str:
     return datetime.now(ZoneInfo("Asia/Amman")).date().isoformat()
 
 
-def ok(res: Any, status: int = 200) -> dict[str, Any]:
-    assert res.status_code == status, res.content.decode()[:2000]
-    return res.json()  # type: ignore[no-any-return]
-
-
 def registered_case(world: World, *, hours: tuple[int, int] | None = None) -> dict[str, Any]:
     """A case registered by alice through the API (the quickest way to a real case)."""
-    alice = world.api("alice")
-    case = ok(alice.post("/cases", child_payload()), 201)
-    for giver in ("caregiver", "child"):
-        ok(
-            alice.post(
-                f"/cases/{case['id']}/consents",
-                {"purpose": "services", "giver": giver, "given": True},
-            ),
-            201,
-        )
-    body: dict[str, Any] = {"version": ok(alice.get(f"/cases/{case['id']}"))["version"]}
-    if hours:
-        body.update({"hours_per_day": hours[0], "days_per_week": hours[1]})
-    return ok(alice.post(f"/cases/{case['id']}/register", body))
+    extra = {"hours_per_day": hours[0], "days_per_week": hours[1]} if hours else None
+    return conftest.registered_case(world.api("alice"), registration=extra)
 
 
 def assessed_case(
     world: World, facts: dict[str, Any], *, comprehensive: bool = False
 ) -> dict[str, Any]:
-    alice = world.api("alice")
-    case = registered_case(world)
     kinds = ("initial", "comprehensive") if comprehensive else ("initial",)
-    for kind in kinds:
-        ok(
-            alice.post(
-                f"/cases/{case['id']}/assessments",
-                {"kind": kind, "assessed_on": today_iso(), "facts": facts},
-            ),
-            201,
-        )
-    return ok(alice.get(f"/cases/{case['id']}"))
+    return conftest.assessed_case(world.api("alice"), facts, kinds=kinds)
 
 
 def client_for(world: World, name: str, lang: str = "en") -> Client:

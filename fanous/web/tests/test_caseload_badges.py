@@ -9,27 +9,18 @@ import pytest
 import time_machine
 from django.test import Client
 
-from fanous.conftest import World, child_payload
+from fanous.conftest import World, assessed_case
 
 pytestmark = pytest.mark.django_db
 
 
 def _registered_and_assessed(world: World, birth: date, facts: dict[str, Any]) -> str:
-    alice = world.api("alice")
-    body = child_payload()
-    body["child"]["birth_date"] = birth.isoformat()
-    case = alice.post("/cases", body).json()
-    for giver in ("caregiver", "child"):
-        alice.post(
-            f"/cases/{case['id']}/consents", {"purpose": "services", "giver": giver, "given": True}
-        )
-    version = alice.get(f"/cases/{case['id']}").json()["version"]
-    alice.post(f"/cases/{case['id']}/register", {"version": version})
-    day = datetime.now(UTC).date().isoformat()
-    for kind in ("initial", "comprehensive"):
-        alice.post(
-            f"/cases/{case['id']}/assessments", {"kind": kind, "assessed_on": day, "facts": facts}
-        )
+    case = assessed_case(
+        world.api("alice"),
+        facts,
+        kinds=("initial", "comprehensive"),
+        child={"birth_date": birth.isoformat()},
+    )
     return str(case["id"])
 
 

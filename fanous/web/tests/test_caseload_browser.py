@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from fanous.conftest import World, child_payload
+from fanous.conftest import World, assessed_case
 from fanous.web.tests.untranslated import untranslated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _high_and_low_cases(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
-    alice, bob = world.api("alice"), world.api("bob")
-    today = datetime.now(ZoneInfo("Asia/Amman")).date().isoformat()
-    made = []
-    for name, facts in (("سارة", {"hours_per_week": 10}), ("يوسف", {"trafficking": True})):
-        body = child_payload()
-        body["child"]["given_name"] = name
-        case = alice.post("/cases", body).json()
-        for giver in ("caregiver", "child"):
-            alice.post(
-                f"/cases/{case['id']}/consents",
-                {"purpose": "services", "giver": giver, "given": True},
-            )
-        version = alice.get(f"/cases/{case['id']}").json()["version"]
-        alice.post(f"/cases/{case['id']}/register", {"version": version})
-        alice.post(
-            f"/cases/{case['id']}/assessments",
-            {"kind": "initial", "assessed_on": today, "facts": facts},
-        )
-        made.append(alice.get(f"/cases/{case['id']}").json())
-    assert bob  # the supervisor exists in the world; used by other tests
-    return made[0], made[1]
+    alice = world.api("alice")
+    low = assessed_case(alice, {"hours_per_week": 10}, child={"given_name": "سارة"})
+    high = assessed_case(alice, {"trafficking": True}, child={"given_name": "يوسف"})
+    return low, high
 
 
 def test_arabic_caseload_is_right_to_left_with_high_risk_first(world: World, login: Any) -> None:

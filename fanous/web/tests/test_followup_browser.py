@@ -13,8 +13,9 @@ import pytest
 
 from fanous.cases.models import Case
 from fanous.conftest import World
+from fanous.conftest import local_today as today
 
-from .followup_support import HIGH, closure_requested, plan_approved, plan_pending, today
+from .followup_support import HIGH, closure_requested, plan_approved, plan_pending
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,9 @@ from django.test import Client
 from fanous.audit.models import Event
 from fanous.cases.models import Case, ClosureRequest, FollowUp, Review
 from fanous.conftest import World
+from fanous.conftest import local_today as today
 
-from .followup_support import HIGH, at_comprehensive, plan_approved, today
+from .followup_support import HIGH, at_comprehensive, plan_approved
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fanous.cases.models import Case, CasePlan, PlanAction
-from fanous.conftest import World
-from fanous.web.tests.test_assessment_pages import assessed_case, client_for, ok, snapshot
+from fanous.conftest import World, ok
+from fanous.web.tests.test_assessment_pages import assessed_case, client_for, snapshot
 
 pytestmark = pytest.mark.django_db
 
