@@ -12,44 +12,33 @@ from fanous.accounts.access import Actor, cases_visible_to
 from fanous.audit.models import Event
 from fanous.core.errors import NotFoundError
 from fanous.domain.names import normalize_name
-from fanous.domain.sop import RiskLevel
+from fanous.domain.sop import RiskLevel, Sop
 from fanous.domain.workflow import CaseStatus
 
 from .models import OPEN_STATUSES, Case, CasePlan, Consent, PlanAction, PlanGoal
 
 
+def sop_of_actor(actor: Actor) -> Sop | None:
+    """The SOP in force where the actor's agency works; None for staff without an area."""
+    from fanous.accounts.models import Agency
+    from fanous.core.errors import NotFoundError as NoSop
+    from fanous.sop.selectors import active_sop
+
+    if actor.agency_id is None:
+        return None
+    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
+    if agency is None or agency.area is None:
+        return None
+    try:
+        return active_sop(agency.area)[1]
+    except NoSop:
+        return None
+
+
 def timezone_for(actor: Actor) -> str:
-    """The time zone where the actor works: the SOP's, for their agency's area."""
-    from fanous.accounts.models import Agency
-    from fanous.core.errors import NotFoundError as NoSop
-    from fanous.sop.selectors import active_sop
-
-    if actor.agency_id is None:
-        return "UTC"
-    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
-    if agency is None or agency.area is None:
-        return "UTC"
-    try:
-        return active_sop(agency.area)[1].timezone
-    except NoSop:
-        return "UTC"
-
-
-def transition_planning_months_for(actor: Actor) -> int:
-    """How long before 18 a child needs transition planning, per the actor's SOP (SPEC §9)."""
-    from fanous.accounts.models import Agency
-    from fanous.core.errors import NotFoundError as NoSop
-    from fanous.sop.selectors import active_sop
-
-    if actor.agency_id is None:
-        return 6
-    agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
-    if agency is None or agency.area is None:
-        return 6
-    try:
-        return active_sop(agency.area)[1].closure.transition_planning_months
-    except NoSop:
-        return 6
+    """The time zone where the actor works: their SOP's (UTC without one)."""
+    sop = sop_of_actor(actor)
+    return sop.timezone if sop else "UTC"
 
 
 def today_for(actor: Actor) -> date:

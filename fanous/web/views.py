@@ -18,6 +18,7 @@ from fanous.accounts.access import Actor
 from fanous.accounts.models import User
 from fanous.cases import selectors
 from fanous.cases.api import case_out
+from fanous.cases.services.common import local_today
 from fanous.domain import timeframes as tf
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import CaseStatus
@@ -72,11 +73,13 @@ def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload: high risk first, then the nearest due date (SPEC §4)."""
     actor = actor_of(request)
-    today = selectors.today_for(actor)
+    sop = selectors.sop_of_actor(actor)
+    today = local_today(sop) if sop else selectors.today_for(actor)
     filters = _filters(request)
     qs = selectors.case_list_for(actor=actor, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    months = selectors.transition_planning_months_for(actor)
+    # Children this close to 18 need transition planning (SPEC §9; the window is the SOP's).
+    window = sop.closure.transition_planning_months if sop else None
     rows = [
         {
             "case": c,
@@ -86,7 +89,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "overdue_plan": tf.is_overdue(c.plan_due_on, today),
             "overdue_assessment": tf.is_overdue(c.assessment_due_on, today),
             "overdue_follow_up": tf.is_overdue(c.next_follow_up_on, today),
-            "turning_18": tf.turns_18_within(c.child.birth_date, today, months),
+            "turning_18": window is not None
+            and tf.turns_18_within(c.child.birth_date, today, window),
         }
         for c in page.object_list
     ]
