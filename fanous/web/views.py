@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from fanous.accounts.access import Actor
 from fanous.accounts.models import User
 from fanous.cases import selectors
-from fanous.cases.api import case_out
+from fanous.cases.presenters import case_out
 from fanous.cases.services.common import local_today
 from fanous.domain import timeframes as tf
 from fanous.domain.sop import RiskLevel

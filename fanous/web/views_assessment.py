@@ -20,8 +20,8 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fanous.cases import selectors, services
-from fanous.cases.api import case_out
 from fanous.cases.models import Assessment, Case, Registration
+from fanous.cases.presenters import case_out
 from fanous.cases.services.assessment import validate_facts
 from fanous.cases.services.common import case_facts, local_today
 from fanous.core.errors import ConflictError, ServiceError, error_payload, translate

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from fanous.accounts.access import Actor
 from fanous.accounts.permissions import Permission
 from fanous.cases import selectors, services
-from fanous.cases.api import case_out
 from fanous.cases.models import Case, ClosureRequest, FollowUp, Review
+from fanous.cases.presenters import case_out
 from fanous.core.errors import ConflictError, ServiceError, error_payload
 from fanous.domain import timeframes as tf
 from fanous.domain.errors import DomainError

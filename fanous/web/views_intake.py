@@ -23,9 +23,9 @@ from django.utils.translation import get_language, gettext
 from fanous.accounts.models import Area, User
 from fanous.accounts.permissions import Permission
 from fanous.cases import selectors, services
-from fanous.cases.api import case_out
 from fanous.cases.duplicates import DuplicateQuery, birth_year_from, likely_duplicates
 from fanous.cases.models import Case
+from fanous.cases.presenters import case_out
 from fanous.cases.services.common import case_facts, local_today
 from fanous.cases.services.intake import UNKNOWN_CODE_MESSAGES
 from fanous.core.errors import ConflictError, ServiceError, error_payload

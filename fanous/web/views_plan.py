@@ -18,8 +18,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from fanous.cases import selectors, services
-from fanous.cases.api import case_out
 from fanous.cases.models import CasePlan, PlanGoal
+from fanous.cases.presenters import case_out
 from fanous.cases.services.plan import EDITABLE_STATUSES
 from fanous.core.errors import ServiceError
 from fanous.domain.errors import DomainError
