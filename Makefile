@@ -65,6 +65,8 @@ lock:
 # Front-end assets come from the npm registry (package-lock.json pins them) and are copied
 # into the repository, so field offices and `make run` need neither Node nor a CDN.
 VENDOR := fanous/web/static/vendor
+# axe-core (MPL-2.0) only serves the accessibility tests (tests/vendor/); it is never served.
+TEST_VENDOR := fanous/web/tests/vendor
 assets:
 	npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/fonts $(VENDOR)/icons/fonts
@@ -76,6 +78,9 @@ assets:
 	cp node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2 \
 	   node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2 \
 	   node_modules/@fontsource/noto-sans-arabic/LICENSE $(VENDOR)/fonts/
+	mkdir -p $(TEST_VENDOR)
+	cp node_modules/axe-core/axe.min.js $(TEST_VENDOR)/axe.min.js
+	cp node_modules/axe-core/LICENSE $(TEST_VENDOR)/axe-core.LICENSE
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -171,6 +171,22 @@ def case_register(request: HttpRequest, case_id: UUID, payload: s.RegistrationIn
     return _reload(request, case_id)
 
 
+@router.patch("/{case_id}/registration", response=s.CaseOut)
+def registration_update(
+    request: HttpRequest, case_id: UUID, payload: s.RegistrationUpdateIn
+) -> dict[str, Any]:
+    """Correct the registration details of a registered case; send only what changes."""
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    # null for a text or yes/no field means "empty"; for hours and days it means "not known".
+    for name, value in list(changes.items()):
+        if value is None and name not in ("hours_per_day", "days_per_week"):
+            changes[name] = False if name == "concern_hazardous_work" else ""
+    services.registration_update(
+        actor=_actor(request), case_id=case_id, expected_version=payload.version, changes=changes
+    )
+    return _reload(request, case_id)
+
+
 @router.post("/{case_id}/not-eligible", response=s.CaseOut)
 def case_not_eligible(
     request: HttpRequest, case_id: UUID, payload: s.NotEligibleIn

@@ -115,6 +115,27 @@ class RegistrationIn(VersionIn):
     health_wellbeing: Text = ""
 
 
+class RegistrationPatch(Schema):
+    """Registration fields to correct; a field left out is left as it is."""
+
+    workplace_name: Short | None = None
+    workplace_location: Annotated[str, StringConstraints(max_length=300)] | None = None
+    workplace_contact: Annotated[str, StringConstraints(max_length=120)] | None = None
+    work_type: Annotated[str, StringConstraints(max_length=64)] | None = None
+    tasks: Text | None = None
+    hours_per_day: int | None = Field(None, ge=0, le=24)
+    days_per_week: int | None = Field(None, ge=0, le=7)
+    whereabouts_when_not_working: Annotated[str, StringConstraints(max_length=300)] | None = None
+    concern_hazardous_work: bool | None = None
+    education_status: Annotated[str, StringConstraints(max_length=32)] | None = None
+    immediate_protection_risks: Text | None = None
+    health_wellbeing: Text | None = None
+
+
+class RegistrationUpdateIn(VersionIn, RegistrationPatch):
+    pass
+
+
 class NotEligibleIn(VersionIn):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 

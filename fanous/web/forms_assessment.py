@@ -93,6 +93,47 @@ NARRATIVE_DOMAINS: dict[str, tuple[tuple[str, Any, Any], ...]] = {
 NARRATIVE_MAX = 4000
 
 
+YES, NO, NOT_KNOWN = "yes", "no", ""
+YES_NO_CHOICES = ((YES, _("Yes")), (NO, _("No")), (NOT_KNOWN, _("Not known")))
+
+
+class YesNoNotKnownField(forms.Field):
+    """A yes/no fact answered Yes, No or Not known: True, False or None.
+
+    Not known is the default, so that a question the caseworker could not ask at the first
+    contact is left out of the facts instead of being recorded as "no". "on" (the former
+    checkbox) still reads as yes.
+    """
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        assert isinstance(self.widget, forms.RadioSelect)
+        self.widget.choices = YES_NO_CHOICES
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, "", NOT_KNOWN):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("yes", "on", "true", "1"):
+            return True
+        if text in ("no", "off", "false", "0"):
+            return False
+        raise forms.ValidationError(_("Choose Yes, No or Not known."), code="invalid")
+
+    def prepare_value(self, value: Any) -> str:
+        """The choice to show checked: "yes", "no" or "" (not known)."""
+        try:
+            parsed = self.to_python(value)
+        except forms.ValidationError:
+            return NOT_KNOWN
+        return NOT_KNOWN if parsed is None else (YES if parsed else NO)
+
+
 @dataclass
 class Section:
     """A collapsible part of the assessment form."""
@@ -163,17 +204,14 @@ class AssessmentForm(forms.Form):
             for key in self.data:
                 if key.startswith(FIELD_PREFIX) and key not in self.fields:
                     value = self.data.get(key)
-                    self.extra_facts[_code_of(key)] = True if value == "on" else value
+                    known: dict[Any, bool] = {"on": True, YES: True, NO: False}
+                    self.extra_facts[_code_of(key)] = known.get(value, value)
 
     @staticmethod
     def _field(fact: FactDef, lang: str) -> forms.Field:
         label = fact.label.get(lang)
         if fact.type is FactType.BOOL:
-            return forms.BooleanField(
-                label=label,
-                required=False,
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-            )
+            return YesNoNotKnownField(label=label)
         if fact.type is FactType.INT:
             attrs: dict[str, Any] = {"class": "form-control", "inputmode": "numeric"}
             if fact.min_value is not None:
@@ -243,9 +281,12 @@ class AssessmentForm(forms.Form):
             return self
         data: dict[str, str] = {}
         for name, value in self.initial.items():
-            if name not in self.fields or value in (None, False, ""):
+            if name not in self.fields or value is None or value == "":
                 continue
-            data[name] = "on" if value is True else str(value)
+            if isinstance(value, bool):
+                data[name] = YES if value else NO
+            else:
+                data[name] = str(value)
         return AssessmentForm(data, **self._args)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ reading
@@ -263,17 +304,23 @@ class AssessmentForm(forms.Form):
                             "field": b,
                             "type": self.facts_by_name[b.name].type.value,
                             "sensitive": b.name in section.sensitive,
+                            "value": b.value(),
+                            "choices": YES_NO_CHOICES,
                         }
                         for b in bound
                     ],
                     "has_errors": any(b.errors for b in bound) if self.is_bound else False,
-                    "answered": sum(1 for b in bound if b.value() not in (None, "", False)),
+                    "answered": sum(1 for b in bound if b.value() not in (None, "")),
                 }
             )
         return rows
 
+    def not_known_count(self) -> int:
+        """How many questions of the form are still without an answer (Not known or blank)."""
+        return sum(1 for name in self.facts_by_name if self[name].value() in (None, ""))
+
     def facts(self) -> dict[str, Any]:
-        """The answers as SOP fact codes and typed values (blank numbers and choices left out).
+        """The answers as SOP fact codes and typed values (Not known and blanks left out).
 
         Works on a form that did not validate (the live preview): fields that did not parse
         are left out.
@@ -284,9 +331,9 @@ class AssessmentForm(forms.Form):
             if name not in data:
                 continue
             value = data[name]
-            if fact.type is FactType.BOOL:
-                out[fact.code] = bool(value)
-            elif value not in (None, ""):
+            # Not known (None) is left out: the risk matrix treats a missing fact as a
+            # condition that does not hold, and lists it among the facts still missing.
+            if value is not None and value != "":
                 out[fact.code] = value
         out.update(self.extra_facts)
         return out

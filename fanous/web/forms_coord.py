@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from fanous.core.errors import translate
 from fanous.domain.errors import Reason
 from fanous.domain.sop import RiskLevel
 
@@ -41,7 +42,80 @@ def _number(label: str) -> forms.IntegerField:
     )
 
 
-class NewVersionForm(forms.Form):
+def _risk_label(code: object) -> str:
+    try:
+        return gettext(RiskLevel(str(code)).label)
+    except ValueError:
+        return str(code)
+
+
+def reason_message(reason: Reason, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A reason of the SOP schemas in the user's language, codes shown as their labels.
+
+    ``labels`` maps a parameter name to {code: label} (the facts and rules a form knows);
+    a list of codes ("a, b") is labelled item by item.
+    """
+    params: dict[str, Any] = dict(reason.params)
+    for key, names in (labels or {}).items():
+        if key in params:
+            codes = str(params[key]).split(", ")
+            params[key] = ", ".join(f"“{names[c]}”" if c in names else c for c in codes)
+    setting = str(params.get("setting", ""))
+    if setting in DEADLINE_LABELS:
+        params["setting"] = str(DEADLINE_LABELS[setting])
+    elif setting in FREQUENCY_LABELS:
+        params["setting"] = str(FREQUENCY_LABELS[setting])
+    for key in ("higher", "lower"):
+        if key in params:
+            params[key] = _risk_label(params[key])
+    return translate(reason.message, params)
+
+
+class ReasonsMixin:
+    """Shows each reason of the SOP schemas next to the field it is about, and lists them all
+    (with the field's name, or where in the SOP the problem is) for the summary."""
+
+    fields: dict[str, forms.Field]
+    reason_items: list[dict[str, Any]]
+
+    def field_for_location(self, location: str, params: Mapping[str, object]) -> str | None:
+        """The form field a reason of the SOP schemas is about, if any."""
+        return None
+
+    def field_caption(self, name: str) -> str:
+        """What the summary calls the field ``name`` (its label, with its group if needed)."""
+        return str(self.fields[name].label or name)
+
+    def code_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of the codes reasons may name, by parameter name (see reason_message)."""
+        return {}
+
+    def attach_reasons(self, reasons: Sequence[Reason]) -> list[dict[str, Any]]:
+        """Add each reason to its field; return them all for the error summary."""
+        items: list[dict[str, Any]] = []
+        for reason in reasons:
+            message = reason_message(reason, self.code_labels())
+            location = str(reason.params.get("location", ""))
+            name = self.field_for_location(location, reason.params)
+            item: dict[str, Any] = {
+                "code": reason.code,
+                "type": str(reason.params.get("type", "")),
+                "message": message,
+                "location": location,
+            }
+            if name and name in self.fields:
+                self.add_error(name, message)  # type: ignore[attr-defined]
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-errors"  # type: ignore[index]
+                item["field_id"] = self[name].auto_id  # type: ignore[index]
+                item["field_label"] = self.field_caption(name)
+            items.append(item)
+        self.reason_items = items
+        return items
+
+
+class NewVersionForm(ReasonsMixin, forms.Form):
     version = forms.CharField(
         label=_("New version number"),
         max_length=20,
@@ -58,6 +132,9 @@ class NewVersionForm(forms.Form):
         data["endorsed_on"] = self.cleaned_data["endorsed_on"].isoformat()
         return data
 
+    def field_for_location(self, location: str, params: Mapping[str, object]) -> str | None:
+        return location if location in ("version", "endorsed_on") else None
+
 
 def suggest_next_version(current: str, taken: Iterable[str]) -> str:
     """1.0 -> 1.1 (or the next free number): a suggestion the coordinator may change."""
@@ -71,26 +148,13 @@ def suggest_next_version(current: str, taken: Iterable[str]) -> str:
     return candidate
 
 
-class SopDraftForm(forms.Form):
+class SopDraftForm(ReasonsMixin, forms.Form):
     """Base of the draft forms: the row version the coordinator started from."""
 
     row_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def build(self, source: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
-
-    def field_for_location(self, location: str, message: str) -> str | None:
-        """The form field a reason of the SOP schemas is about, if any."""
-        return None
-
-    def attach_reasons(self, reasons: Sequence[Reason]) -> None:
-        """Show each reason of the schemas next to the field it names."""
-        for reason in reasons:
-            location = str(reason.params.get("location", ""))
-            message = str(reason.params.get("error", ""))
-            name = self.field_for_location(location, message)
-            if name and name in self.fields:
-                self.add_error(name, message)
 
 
 # --------------------------------------------------------------------------- timeframes
@@ -160,7 +224,7 @@ class TimeframesForm(SopDraftForm):
                     }
         return data
 
-    def field_for_location(self, location: str, message: str) -> str | None:
+    def field_for_location(self, location: str, params: Mapping[str, object]) -> str | None:
         parts = location.split(".")
         if parts[:1] != ["timeframes"]:
             return None
@@ -170,13 +234,19 @@ class TimeframesForm(SopDraftForm):
             if parts[2] in FREQUENCIES:
                 sub = parts[3] if len(parts) > 3 else "times"
                 return f"{parts[1]}-{parts[2]}-{sub}"
-        # A rule across levels: "plan_due_days: high risk (9 days) must not be longer ...".
-        match = re.match(r"^(\w+): (high|medium) risk", message)
-        if match and match.group(1) in DEADLINES:
-            return f"{match.group(2)}-{match.group(1)}"
-        if match and match.group(1) in FREQUENCIES:
-            return f"{match.group(2)}-{match.group(1)}-times"
+        # A rule across levels names the setting and the higher level it refuses.
+        setting, level = str(params.get("setting", "")), str(params.get("higher", ""))
+        if level in LEVELS and setting in DEADLINES:
+            return f"{level}-{setting}"
+        if level in LEVELS and setting in FREQUENCIES:
+            return f"{level}-{setting}-times"
         return None
+
+    def field_caption(self, name: str) -> str:
+        level, _, rest = name.partition("-")
+        setting = rest.removesuffix("-times").removesuffix("-period_days")
+        label = DEADLINE_LABELS.get(setting) or FREQUENCY_LABELS.get(setting) or setting
+        return f"{_risk_label(level)}: {label}"
 
 
 def _set_or_drop(values: dict[str, Any], key: str, value: Any) -> None:
@@ -266,7 +336,14 @@ class ClosureForm(SopDraftForm):
             reason["requires_plan_completed"] = bool(cd.get(f"c{i}-requires_plan_completed"))
         return data
 
-    def field_for_location(self, location: str, message: str) -> str | None:
+    def field_caption(self, name: str) -> str:
+        match = re.match(r"^c(\d+)-", name)
+        i = int(match.group(1)) if match else -1
+        reason = self.reason_labels[i] if 0 <= i < len(self.reason_labels) else ""
+        label = str(self.fields[name].label or name)
+        return f"{reason}: {label}" if reason else label
+
+    def field_for_location(self, location: str, params: Mapping[str, object]) -> str | None:
         match = re.match(r"^closure\.reasons\.(\d+)(?:\.(\w+))?", location)
         if not match:
             return None
@@ -300,6 +377,7 @@ class MatrixForm(SopDraftForm):
         initial = dict(initial or {})
         self.rule_conditions = list(rule_conditions)
         self.concern_index = concern_index
+        self.concern = concern
         self.rules = list(concern.get("matrix", {}).get("rules", []))
         for i, rule in enumerate(self.rules):
             if rule.get("effect") == "floor":
@@ -354,8 +432,59 @@ class MatrixForm(SopDraftForm):
             rule["locked"] = bool(self.cleaned_data.get(f"r{i}-locked"))
         return data
 
-    def field_for_location(self, location: str, message: str) -> str | None:
-        match = re.match(rf"^concerns\.{self.concern_index}\.matrix\.rules\.(\d+)", location)
-        if match and f"r{match.group(1)}-level" in self.fields:
-            return f"r{match.group(1)}-level"
+    def code_labels(self) -> dict[str, dict[str, str]]:
+        lang = (get_language() or "ar").split("-")[0]
+
+        def label(item: dict[str, Any]) -> str:
+            value = item.get("label") or {}
+            return str(value.get(lang) or value.get("en") or value.get("ar") or item.get("code"))
+
+        facts = {str(f.get("code")): label(f) for f in self.concern.get("facts", [])}
+        return {
+            "concern": {str(self.concern.get("code")): label(self.concern)},
+            "rule": {str(r.get("code")): label(r) for r in self.rules},
+            "fact": facts,
+            "facts": facts,
+        }
+
+    def field_caption(self, name: str) -> str:
+        match = re.match(r"^r(\d+)-", name)
+        i = int(match.group(1)) if match else -1
+        rule = self.rule_labels[i] if 0 <= i < len(self.rule_labels) else ""
+        label = str(self.fields[name].label or name)
+        return f"{rule}: {label}" if rule else label
+
+    def field_for_location(self, location: str, params: Mapping[str, object]) -> str | None:
+        prefix = f"concerns.{self.concern_index}"
+        if location != prefix and not location.startswith(prefix + "."):
+            return None
+        match = re.match(rf"^{re.escape(prefix)}\.matrix\.rules\.(\d+)", location)
+        index: int | None = int(match.group(1)) if match else None
+        if index is None and "rule" in params:
+            # A check of the whole concern that names the rule it refuses.
+            codes = [rule.get("code") for rule in self.rules]
+            index = codes.index(params["rule"]) if params["rule"] in codes else None
+        if index is None and params.get("type") == "worst_form_not_locked_high":
+            # The floor rule whose only condition is one of the worst forms named.
+            forms_named = set(str(params.get("facts", "")).split(", "))
+            index = next(
+                (i for i, rule in enumerate(self.rules) if _only_fact(rule) in forms_named),
+                None,
+            )
+        if index is not None and f"r{index}-level" in self.fields:
+            return f"r{index}-level"
         return None
+
+
+def _only_fact(rule: dict[str, Any]) -> str | None:
+    """The fact of a rule whose one condition is a flag, or an "any" of one fact."""
+    when = rule.get("when") or []
+    if len(when) != 1:
+        return None
+    condition = when[0]
+    if condition.get("kind") == "flag":
+        return str(condition.get("fact"))
+    facts = condition.get("facts") or []
+    if condition.get("kind") == "any" and len(facts) == 1 and not condition.get("category"):
+        return str(facts[0])
+    return None

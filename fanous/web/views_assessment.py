@@ -127,15 +127,17 @@ def _preview(case: Case, sop: Sop, form: AssessmentForm, today: date) -> dict[st
     on = form.cleaned_data.get("assessed_on") or today
     lang = get_language() or "ar"
     age = tf.age_on(case.child.birth_date, on)
+    not_known = form.not_known_count()
     try:
         clean = validate_facts(sop, list(case.concerns), form.facts())
         result = risk_engine.evaluate_case(sop, case.concerns, {**clean, "age": age})
     except (ServiceError, DomainError) as exc:
-        return {"error": _payload(form, exc), "age": age}
+        return {"error": _payload(form, exc), "age": age, "not_known": not_known}
     several = len(result.by_concern) > 1
     return {
         "level": result.level.value,
         "age": age,
+        "not_known": not_known,
         "has_factors": any(r.factors for r in result.by_concern),
         "concerns": [
             {

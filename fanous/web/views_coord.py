@@ -296,6 +296,7 @@ def sop_new_version(request: HttpRequest, sop_id: UUID) -> HttpResponse:
                 )
             except (ServiceError, DomainError) as exc:
                 error = error_payload(exc)
+                error["reasons"] = form.attach_reasons(exc.reasons)
             else:
                 messages.success(request, gettext("Draft created. Edit it, then put it in force."))
                 return HttpResponseRedirect(reverse("web:sop_detail", args=[draft.pk]))
@@ -339,7 +340,8 @@ def _edit(
             except (ServiceError, DomainError) as exc:
                 error = error_payload(exc)
                 error["conflict"] = isinstance(exc, ConflictError)
-                form.attach_reasons(exc.reasons)
+                # Each reason in the user's language, next to its field and in the summary.
+                error["reasons"] = form.attach_reasons(exc.reasons)
             else:
                 messages.success(request, gettext("The draft is saved."))
                 url = reverse("web:sop_detail", args=[row.pk])

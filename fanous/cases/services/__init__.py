@@ -14,6 +14,7 @@ from .intake import (
     consent_record,
     consent_withdraw,
     household_member_add,
+    registration_update,
 )
 from .plan import (
     ActionData,
@@ -53,6 +54,7 @@ __all__ = [
     "plan_save_and_submit",
     "plan_save_draft",
     "plan_submit",
+    "registration_update",
     "review_record",
     "risk_override_set",
 ]

@@ -317,11 +317,7 @@ def case_register(
     case = load_case(actor, case_id, expected_version)
     sop_row, sop = sop_for(case)
     today = local_today(sop)
-    hours, days = data.get("hours_per_day"), data.get("days_per_week")
-    if hours is not None and not 0 <= hours <= 24:
-        raise ValidationFailed("Hours of work per day must be between 0 and 24.", code="hours")
-    if days is not None and not 0 <= days <= 7:
-        raise ValidationFailed("Days of work per week must be between 0 and 7.", code="days")
+    _check_work_time(data)
     unknown = set(data) - set(REGISTRATION_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -417,6 +413,51 @@ def case_assign(*, actor: Actor, case_id: UUID, expected_version: int, caseworke
     case.caseworker = worker
     recompute(case, sop, local_today(sop))
     return save_case(case, actor=actor, before=before, summary="assigned")
+
+
+def _check_work_time(data: dict[str, Any]) -> None:
+    hours, days = data.get("hours_per_day"), data.get("days_per_week")
+    if hours is not None and not 0 <= hours <= 24:
+        raise ValidationFailed("Hours of work per day must be between 0 and 24.", code="hours")
+    if days is not None and not 0 <= days <= 7:
+        raise ValidationFailed("Days of work per week must be between 0 and 7.", code="days")
+
+
+@transaction.atomic
+def registration_update(
+    *, actor: Actor, case_id: UUID, expected_version: int, changes: dict[str, Any]
+) -> Case:
+    """Correct the registration fields of a registered case (SPEC §3); old and new in history."""
+    require_edit(actor)
+    case = load_case(actor, case_id, expected_version)
+    unknown = set(changes) - set(REGISTRATION_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            "Unknown registration fields: %(f)s.", {"f": ", ".join(sorted(unknown))}
+        )
+    _check_work_time(changes)
+    registration = Registration.objects.select_for_update().filter(case=case).first()
+    if registration is None:
+        raise ConflictError(
+            "This child is not registered yet, so there are no registration details to correct. "
+            "Complete the registration first.",
+            code="not_registered",
+        )
+    _, sop = sop_for(case)
+    old = {k: getattr(registration, k) for k in changes}
+    for k, v in changes.items():
+        setattr(registration, k, v)
+    registration.version += 1
+    registration.save()
+    before = before_of(case)
+    recompute(case, sop, local_today(sop))
+    return save_case(
+        case,
+        actor=actor,
+        before=before,
+        summary="registration details updated",
+        extra_changes={f"registration.{k}": [old[k], v] for k, v in changes.items() if old[k] != v},
+    )
 
 
 CHILD_EDITABLE = tuple(f.name for f in fields(ChildData))

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from fanous.domain.i18n import gettext_noop
 
-__all__ = ["Code", "Frozen", "Labels", "Lang", "NonEmpty", "RiskLevel", "duplicates"]
+__all__ = [
+    "Code",
+    "Frozen",
+    "Labels",
+    "Lang",
+    "NonEmpty",
+    "RiskLevel",
+    "duplicates",
+    "invalid",
+    "plain",
+]
 
 Lang = Literal["ar", "en", "fr"]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", max_length=80)]
@@ -32,6 +43,31 @@ def duplicates(codes: Iterable[str]) -> list[str]:
             dupes.append(code)
         seen.add(code)
     return dupes
+
+
+def plain(value: object) -> str | int | float:
+    """A value named in an error message, as text or a number (lists become "a, b")."""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(plain(item)) for item in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def invalid(code: str, message: str, **params: object) -> PydanticCustomError:
+    """A refusal of the SOP schemas: a stable ``code`` and an English msgid.
+
+    ``message`` is marked with ``gettext_noop`` by the caller and has ``%(name)s``
+    placeholders filled from ``params``; :func:`fanous.domain.sop.parse_sop` turns it
+    into a :class:`~fanous.domain.errors.Reason` that the Django layer translates.
+    Validators raise it instead of a plain ``ValueError`` so no English sentence is
+    ever the only form of a refusal.
+    """
+    return PydanticCustomError(code, message, {k: plain(v) for k, v in params.items()})
 
 
 # --------------------------------------------------------------------------- labels

@@ -8,7 +8,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from fanous.domain.sop.base import Frozen, Labels, RiskLevel
+from fanous.domain.i18n import gettext_noop
+from fanous.domain.sop.base import Frozen, Labels, RiskLevel, invalid
 
 __all__ = ["FollowUpPhase", "Frequency", "LevelTimeframes", "Timeframes"]
 
@@ -70,18 +71,36 @@ class Timeframes(Frozen):
                 up, low = getattr(upper, name), getattr(lower, name)
                 if low is None:
                     continue
+                # ``setting``, ``higher`` and ``lower`` (codes) let a form show the refusal
+                # next to its field, with the setting's and the levels' labels.
+                where = {"setting": name, "higher": upper_name, "lower": lower_name}
                 if up is None:
-                    raise ValueError(
-                        f"{name}: {upper_name} risk needs a value, since {lower_name} risk has one"
+                    raise invalid(
+                        "timeframe_missing_for_higher_level",
+                        gettext_noop(
+                            "%(setting)s: “%(higher)s” needs a value, since “%(lower)s” has one. "
+                            "A higher risk level never waits longer than a lower one."
+                        ),
+                        **where,
                     )
                 if isinstance(up, Frequency) and up.rate < low.rate:
-                    raise ValueError(
-                        f"{name}: {upper_name} risk must be followed up at least as often as "
-                        f"{lower_name} risk"
+                    raise invalid(
+                        "follow_up_less_often_than_lower_level",
+                        gettext_noop(
+                            "%(setting)s: “%(higher)s” must be followed up at least as often "
+                            "as “%(lower)s”."
+                        ),
+                        **where,
                     )
                 if isinstance(up, int) and up > low:
-                    raise ValueError(
-                        f"{name}: {upper_name} risk ({up} days) must not be longer than "
-                        f"{lower_name} risk ({low} days)"
+                    raise invalid(
+                        "deadline_longer_than_lower_level",
+                        gettext_noop(
+                            "%(setting)s: “%(higher)s” (%(days)s days) must not be longer than "
+                            "“%(lower)s” (%(lower_days)s days)."
+                        ),
+                        **where,
+                        days=up,
+                        lower_days=low,
                     )
         return self

@@ -8,7 +8,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from fanous.domain.sop.base import Code, Frozen, Labels, duplicates
+from fanous.domain.i18n import gettext_noop
+from fanous.domain.sop.base import Code, Frozen, Labels, duplicates, invalid
 
 __all__ = [
     "CATEGORIES",
@@ -101,39 +102,84 @@ class FactDef(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        where = f"fact {self.code!r}"
+        fact = self.code
         if self.direction not in _DIRECTIONS_BY_TYPE[self.type]:
-            allowed = ", ".join(sorted(_DIRECTIONS_BY_TYPE[self.type]))
-            raise ValueError(
-                f"{where}: a {self.type} fact cannot have direction {self.direction}; "
-                f"use one of: {allowed}"
+            raise invalid(
+                "fact_direction_not_allowed",
+                gettext_noop(
+                    "Fact %(fact)s: a %(fact_type)s fact cannot have direction %(direction)s; "
+                    "use one of: %(allowed)s."
+                ),
+                fact=fact,
+                fact_type=self.type,
+                direction=self.direction,
+                allowed=sorted(_DIRECTIONS_BY_TYPE[self.type]),
             )
         shape = _CATEGORY_SHAPE.get(self.category)
         if shape is not None and (self.type, self.direction) != shape:
-            raise ValueError(
-                f"{where}: facts of category {self.category!r} must be "
-                f"type {shape[0]} with direction {shape[1]}"
+            raise invalid(
+                "fact_category_shape",
+                gettext_noop(
+                    "Fact %(fact)s: facts of category %(category)s must be type %(fact_type)s "
+                    "with direction %(direction)s."
+                ),
+                fact=fact,
+                category=self.category,
+                fact_type=shape[0],
+                direction=shape[1],
             )
         if self.type is FactType.CHOICE:
             if not self.choices:
-                raise ValueError(f"{where}: a choice fact needs at least one choice")
+                raise invalid(
+                    "fact_choices_missing",
+                    gettext_noop("Fact %(fact)s: a choice fact needs at least one choice."),
+                    fact=fact,
+                )
             dupes = duplicates(choice.code for choice in self.choices)
             if dupes:
-                raise ValueError(f"{where}: duplicate choice codes {dupes}")
+                raise invalid(
+                    "fact_duplicate_choices",
+                    gettext_noop(
+                        "Fact %(fact)s: the choice codes %(codes)s are used more than once."
+                    ),
+                    fact=fact,
+                    codes=dupes,
+                )
         elif self.choices:
-            raise ValueError(f"{where}: only choice facts have choices")
+            raise invalid(
+                "fact_choices_not_allowed",
+                gettext_noop("Fact %(fact)s: only choice facts have choices."),
+                fact=fact,
+            )
         if self.type is not FactType.INT and (
             self.min_value is not None or self.max_value is not None
         ):
-            raise ValueError(f"{where}: only int facts have min_value/max_value")
+            raise invalid(
+                "fact_bounds_not_allowed",
+                gettext_noop("Fact %(fact)s: only number facts have a minimum or maximum value."),
+                fact=fact,
+            )
         if (
             self.min_value is not None
             and self.max_value is not None
             and self.min_value > self.max_value
         ):
-            raise ValueError(f"{where}: min_value is greater than max_value")
+            raise invalid(
+                "fact_bounds_inverted",
+                gettext_noop(
+                    "Fact %(fact)s: the minimum value (%(min_value)s) is greater than the "
+                    "maximum value (%(max_value)s)."
+                ),
+                fact=fact,
+                min_value=self.min_value,
+                max_value=self.max_value,
+            )
         if self.group is not None and self.category != "hazard":
-            raise ValueError(f"{where}: only hazard facts belong to a hazard group")
+            raise invalid(
+                "fact_group_not_hazard",
+                gettext_noop("Fact %(fact)s: only hazard facts belong to a hazard group."),
+                fact=fact,
+            )
         return self
 
     @property
@@ -160,7 +206,10 @@ class _FactSet(Frozen):
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
         if not self.facts and self.category is None:
-            raise ValueError("name at least one fact or a category")
+            raise invalid(
+                "condition_without_facts",
+                gettext_noop("Name at least one fact or a category for this condition."),
+            )
         return self
 
     def referenced(self, defs: Sequence[FactDef]) -> tuple[str, ...]:

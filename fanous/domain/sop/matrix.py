@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from fanous.domain.errors import DomainError
 from fanous.domain.i18n import gettext_noop
-from fanous.domain.sop.base import Code, Frozen, Labels, RiskLevel, duplicates
+from fanous.domain.sop.base import Code, Frozen, Labels, RiskLevel, duplicates, invalid
 from fanous.domain.sop.facts import (
     AnyOf,
     Condition,
@@ -43,13 +43,32 @@ class RiskRule(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        where = f"rule {self.code!r}"
         if self.effect is Effect.FLOOR and self.level is None:
-            raise ValueError(f"{where}: a floor rule needs a level")
+            raise invalid(
+                "rule_floor_needs_level",
+                gettext_noop(
+                    "Rule %(rule)s: a floor rule needs a level. Choose the level it guarantees."
+                ),
+                rule=self.code,
+            )
         if self.effect is not Effect.FLOOR and self.level is not None:
-            raise ValueError(f"{where}: only floor rules have a level")
+            raise invalid(
+                "rule_level_not_floor",
+                gettext_noop(
+                    "Rule %(rule)s: only floor rules have a level. "
+                    "Remove the level or make it a floor rule."
+                ),
+                rule=self.code,
+            )
         if self.locked and self.effect is not Effect.FLOOR:
-            raise ValueError(f"{where}: only floor rules can be locked")
+            raise invalid(
+                "rule_lock_not_floor",
+                gettext_noop(
+                    "Rule %(rule)s: only floor rules can be locked. "
+                    "Unlock it or make it a floor rule."
+                ),
+                rule=self.code,
+            )
         return self
 
 
@@ -109,23 +128,57 @@ class ConcernConfig(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        where = f"concern {self.code!r}"
-        for what, codes in (
-            ("fact", [f.code for f in self.facts]),
-            ("rule", [r.code for r in self.matrix.rules]),
-            ("hazard group", [g.code for g in self.hazard_groups]),
+        for code, message, codes in (
+            (
+                "concern_duplicate_facts",
+                gettext_noop(
+                    "Protection concern %(concern)s: the fact codes %(codes)s are used more "
+                    "than once. Give each fact its own code."
+                ),
+                [f.code for f in self.facts],
+            ),
+            (
+                "concern_duplicate_rules",
+                gettext_noop(
+                    "Protection concern %(concern)s: the rule codes %(codes)s are used more "
+                    "than once. Give each rule its own code."
+                ),
+                [r.code for r in self.matrix.rules],
+            ),
+            (
+                "concern_duplicate_hazard_groups",
+                gettext_noop(
+                    "Protection concern %(concern)s: the hazard group codes %(codes)s are used "
+                    "more than once. Give each group its own code."
+                ),
+                [g.code for g in self.hazard_groups],
+            ),
         ):
             dupes = duplicates(codes)
             if dupes:
-                raise ValueError(f"{where}: duplicate {what} codes {dupes}")
+                raise invalid(code, message, concern=self.code, codes=dupes)
         groups = {g.code for g in self.hazard_groups}
         for fact in self.facts:
             if fact.group is not None and fact.group not in groups:
-                raise ValueError(
-                    f"{where}: fact {fact.code!r} names the unknown hazard group {fact.group!r}"
+                raise invalid(
+                    "fact_unknown_hazard_group",
+                    gettext_noop(
+                        "Protection concern %(concern)s: fact %(fact)s names the unknown hazard "
+                        "group %(group)s. Use one of the concern's hazard groups."
+                    ),
+                    concern=self.code,
+                    fact=fact.code,
+                    group=fact.group,
                 )
             if groups and fact.category == "hazard" and fact.group is None:
-                raise ValueError(f"{where}: hazard fact {fact.code!r} needs a hazard group")
+                raise invalid(
+                    "hazard_fact_without_group",
+                    gettext_noop(
+                        "Protection concern %(concern)s: hazard fact %(fact)s needs a hazard group."
+                    ),
+                    concern=self.code,
+                    fact=fact.code,
+                )
         for rule in self.matrix.rules:
             for condition in rule.when:
                 self._check_condition(rule, condition)
@@ -133,19 +186,41 @@ class ConcernConfig(Frozen):
         return self
 
     def _check_condition(self, rule: RiskRule, condition: Condition) -> None:
-        where = f"concern {self.code!r}, rule {rule.code!r} ({condition.kind})"
+        where = {"concern": self.code, "rule": rule.code, "kind": condition.kind}
         by_code = {f.code: f for f in self.facts}
         if isinstance(condition, AnyOf | CountAtLeast) and condition.category is not None:
             if not any(f.category == condition.category for f in self.facts):
-                raise ValueError(f"{where}: no fact has the category {condition.category!r}")
+                raise invalid(
+                    "condition_empty_category",
+                    gettext_noop(
+                        "Protection concern %(concern)s, rule %(rule)s (%(kind)s): no fact has "
+                        "the category %(category)s."
+                    ),
+                    **where,
+                    category=condition.category,
+                )
         referenced = condition.referenced(self.facts)
         unknown = [code for code in referenced if code not in by_code]
         if unknown:
-            raise ValueError(f"{where}: unknown facts {unknown}")
+            raise invalid(
+                "condition_unknown_facts",
+                gettext_noop(
+                    "Protection concern %(concern)s, rule %(rule)s (%(kind)s): unknown facts "
+                    "%(facts)s. Use facts defined in this concern."
+                ),
+                **where,
+                facts=unknown,
+            )
         if isinstance(condition, CountAtLeast) and condition.n > len(referenced):
-            raise ValueError(
-                f"{where}: needs {condition.n} true facts but only {len(referenced)} are "
-                "listed, so the rule can never apply"
+            raise invalid(
+                "condition_count_unreachable",
+                gettext_noop(
+                    "Protection concern %(concern)s, rule %(rule)s (%(kind)s): needs %(n)s true "
+                    "facts but only %(listed)s are listed, so the rule can never apply."
+                ),
+                **where,
+                n=condition.n,
+                listed=len(referenced),
             )
         side = _BETTER_SIDE if rule.effect is Effect.LOWER else _WORSE_SIDE
         expected_type = _TYPE_OF_KIND[condition.kind]
@@ -153,28 +228,55 @@ class ConcernConfig(Frozen):
         for code in referenced:
             fact = by_code[code]
             if fact.type is not expected_type:
-                raise ValueError(
-                    f"{where}: fact {code!r} is {fact.type}, "
-                    f"but this condition needs a fact of type {expected_type}"
+                raise invalid(
+                    "condition_fact_type",
+                    gettext_noop(
+                        "Protection concern %(concern)s, rule %(rule)s (%(kind)s): fact %(fact)s "
+                        "is %(fact_type)s, but this condition needs a fact of type %(expected)s."
+                    ),
+                    **where,
+                    fact=code,
+                    fact_type=fact.type,
+                    expected=expected_type,
                 )
             if fact.direction is not expected_direction:
-                purpose = (
-                    "lower the level (protective side)"
+                message = (
+                    gettext_noop(
+                        "Protection concern %(concern)s, rule %(rule)s (%(kind)s): fact "
+                        "%(fact)s has direction %(direction)s; to lower the level (protective "
+                        "side) this condition needs a fact with direction %(expected)s. This "
+                        "keeps the matrix monotone (SPEC §4)."
+                    )
                     if rule.effect is Effect.LOWER
-                    else "raise the level (risk side)"
+                    else gettext_noop(
+                        "Protection concern %(concern)s, rule %(rule)s (%(kind)s): fact "
+                        "%(fact)s has direction %(direction)s; to raise the level (risk side) "
+                        "this condition needs a fact with direction %(expected)s. This keeps "
+                        "the matrix monotone (SPEC §4)."
+                    )
                 )
-                raise ValueError(
-                    f"{where}: fact {code!r} has direction {fact.direction}; "
-                    f"to {purpose} a {condition.kind!r} condition needs a fact with direction "
-                    f"{expected_direction}. This keeps the matrix monotone (SPEC §4)."
+                raise invalid(
+                    "condition_fact_direction",
+                    message,
+                    **where,
+                    fact=code,
+                    direction=fact.direction,
+                    expected=expected_direction,
                 )
         if isinstance(condition, In):
             unknown_values = [
                 v for v in condition.values if v not in by_code[condition.fact].choice_codes
             ]
             if unknown_values:
-                raise ValueError(
-                    f"{where}: {unknown_values} are not choices of fact {condition.fact!r}"
+                raise invalid(
+                    "condition_unknown_choices",
+                    gettext_noop(
+                        "Protection concern %(concern)s, rule %(rule)s (%(kind)s): %(values)s "
+                        "are not choices of fact %(fact)s."
+                    ),
+                    **where,
+                    values=unknown_values,
+                    fact=condition.fact,
                 )
 
     def _check_worst_forms(self) -> None:
@@ -192,10 +294,16 @@ class ConcernConfig(Frozen):
             f.code for f in self.facts if f.category == "worst_form" and f.code not in covered
         ]
         if missing:
-            raise ValueError(
-                f"concern {self.code!r}: worst forms {missing} must each be covered by a locked "
-                "floor rule at level high whose only condition is that form (a flag, or an "
-                "'any' condition naming it): a worst form is always high risk (SPEC §4)"
+            raise invalid(
+                "worst_form_not_locked_high",
+                gettext_noop(
+                    "Protection concern %(concern)s: the worst forms %(facts)s must each be "
+                    "covered by a locked floor rule at level high whose only condition is that "
+                    "form (a flag, or an 'any' condition naming it): a worst form is always "
+                    "high risk (SPEC §4). Set the rule's level to high and lock it."
+                ),
+                concern=self.code,
+                facts=missing,
             )
 
     # Look-ups used by the risk evaluation and the Django forms.

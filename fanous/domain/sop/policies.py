@@ -6,7 +6,8 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from fanous.domain.sop.base import Code, Frozen, Labels, RiskLevel, duplicates
+from fanous.domain.i18n import gettext_noop
+from fanous.domain.sop.base import Code, Frozen, Labels, RiskLevel, duplicates, invalid
 
 __all__ = [
     "ClosureCriteria",
@@ -50,8 +51,15 @@ class ClosureReason(Frozen):
             and self.max_age_exclusive is not None
             and self.min_age >= self.max_age_exclusive
         ):
-            raise ValueError(
-                f"closure reason {self.code!r}: min_age must be below max_age_exclusive"
+            raise invalid(
+                "closure_ages_inverted",
+                gettext_noop(
+                    "Closure reason %(reason)s: the minimum age (%(min_age)s) must be below "
+                    "the age limit (%(max_age)s)."
+                ),
+                reason=self.code,
+                min_age=self.min_age,
+                max_age=self.max_age_exclusive,
             )
         return self
 
@@ -65,20 +73,39 @@ class ClosureCriteria(Frozen):
 
     @model_validator(mode="after")
     def _known_flags(self) -> Self:
-        for what, codes in (
-            ("closure reason", [r.code for r in self.reasons]),
-            ("closure flag", [f.code for f in self.flags]),
+        for code, message, codes in (
+            (
+                "closure_duplicate_reasons",
+                gettext_noop(
+                    "The closure reason codes %(codes)s are used more than once. "
+                    "Give each reason its own code."
+                ),
+                [r.code for r in self.reasons],
+            ),
+            (
+                "closure_duplicate_flags",
+                gettext_noop(
+                    "The closure checklist codes %(codes)s are used more than once. "
+                    "Give each item its own code."
+                ),
+                [f.code for f in self.flags],
+            ),
         ):
             dupes = duplicates(codes)
             if dupes:
-                raise ValueError(f"duplicate {what} codes {dupes}")
+                raise invalid(code, message, codes=dupes)
         known = {f.code for f in self.flags}
         for reason in self.reasons:
             unknown = [code for code in reason.requires_flags if code not in known]
             if unknown:
-                raise ValueError(
-                    f"closure reason {reason.code!r} requires unknown flags {unknown}; "
-                    "declare them under closure.flags"
+                raise invalid(
+                    "closure_unknown_flags",
+                    gettext_noop(
+                        "Closure reason %(reason)s requires unknown checklist items %(flags)s. "
+                        "Declare them under closure.flags."
+                    ),
+                    reason=reason.code,
+                    flags=unknown,
                 )
         return self
 
@@ -106,11 +133,23 @@ class Eligibility(Frozen):
     def _consistent(self) -> Self:
         dupes = duplicates(c.code for c in self.criteria)
         if dupes:
-            raise ValueError(f"duplicate eligibility criterion codes {dupes}")
+            raise invalid(
+                "eligibility_duplicate_criteria",
+                gettext_noop(
+                    "The eligibility criterion codes %(codes)s are used more than once. "
+                    "Give each criterion its own code."
+                ),
+                codes=dupes,
+            )
         if self.min_criteria > len(self.criteria):
-            raise ValueError(
-                f"min_criteria ({self.min_criteria}) is more than the number of criteria "
-                f"({len(self.criteria)}): no child could ever be eligible"
+            raise invalid(
+                "eligibility_unreachable",
+                gettext_noop(
+                    "The minimum number of criteria (%(min_criteria)s) is more than the number "
+                    "of criteria (%(criteria)s): no child could ever be eligible."
+                ),
+                min_criteria=self.min_criteria,
+                criteria=len(self.criteria),
             )
         return self
 

@@ -232,24 +232,37 @@ def _duplicate_fact(data: dict[str, Any]) -> None:
     facts.append(dict(facts[0]))
 
 
-INVALID: list[tuple[str, Mutation, str]] = [
-    ("worst form not locked", _unlock_trafficking, "worst forms ['trafficking'] must"),
-    ("worst form floored at medium", _trafficking_floor_medium, "worst forms ['trafficking']"),
-    ("worst form rule with a second condition", _trafficking_with_second_condition, "worst forms"),
+# Each refusal: (what is wrong, the change, (the stable type code, params it names)).
+INVALID: list[tuple[str, Mutation, tuple[str, dict[str, object]]]] = [
+    (
+        "worst form not locked",
+        _unlock_trafficking,
+        ("worst_form_not_locked_high", {"facts": "trafficking"}),
+    ),
+    (
+        "worst form floored at medium",
+        _trafficking_floor_medium,
+        ("worst_form_not_locked_high", {"facts": "trafficking"}),
+    ),
+    (
+        "worst form rule with a second condition",
+        _trafficking_with_second_condition,
+        ("worst_form_not_locked_high", {"facts": "trafficking"}),
+    ),
     (
         "lower rule using a hazard",
         _add_rule({"effect": "lower", "when": [{"kind": "flag", "fact": "hazard.chemicals"}]}),
-        "fact 'hazard.chemicals' has direction worse_when_true",
+        ("condition_fact_direction", {"fact": "hazard.chemicals", "direction": "worse_when_true"}),
     ),
     (
         "lower rule on any hazard",
         _add_rule({"effect": "lower", "when": [{"kind": "any", "category": "hazard"}]}),
-        "direction worse_when_true",
+        ("condition_fact_direction", {"direction": "worse_when_true"}),
     ),
     (
         "lower rule for younger children",
         _add_rule({"effect": "lower", "when": [{"kind": "below", "fact": "age", "value": 10}]}),
-        "fact 'age' has direction worse_when_lower",
+        ("condition_fact_direction", {"fact": "age", "direction": "worse_when_lower"}),
     ),
     (
         "floor rule on a protective factor",
@@ -260,24 +273,24 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "when": [{"kind": "flag", "fact": "attends_school"}],
             }
         ),
-        "fact 'attends_school' has direction better_when_true",
+        ("condition_fact_direction", {"fact": "attends_school"}),
     ),
     (
         "raise rule for fewer hours",
         _add_rule(
             {"effect": "raise", "when": [{"kind": "below", "fact": "hours_per_week", "value": 5}]}
         ),
-        "fact 'hours_per_week' has direction worse_when_higher",
+        ("condition_fact_direction", {"fact": "hours_per_week"}),
     ),
     (
         "flag condition on a number",
         _add_rule({"effect": "raise", "when": [{"kind": "flag", "fact": "age"}]}),
-        "fact 'age' is int, but this condition needs a fact of type bool",
+        ("condition_fact_type", {"fact": "age", "fact_type": "int", "expected": "bool"}),
     ),
     (
         "rule naming an unknown fact",
         _add_rule({"effect": "raise", "when": [{"kind": "flag", "fact": "hazard.lava"}]}),
-        "unknown facts ['hazard.lava']",
+        ("condition_unknown_facts", {"facts": "hazard.lava"}),
     ),
     (
         "count that can never be reached",
@@ -287,26 +300,26 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "when": [{"kind": "count_at_least", "n": 3, "facts": ["night_work", "disability"]}],
             }
         ),
-        "can never apply",
+        ("condition_count_unreachable", {"n": 3, "listed": 2}),
     ),
     (
         "choice that does not exist",
         _add_rule(
             {"effect": "raise", "when": [{"kind": "in", "fact": "work_type", "values": ["piracy"]}]}
         ),
-        "['piracy'] are not choices",
+        ("condition_unknown_choices", {"values": "piracy"}),
     ),
     (
         "floor rule without a level",
         _add_rule({"effect": "floor", "when": [{"kind": "flag", "fact": "night_work"}]}),
-        "a floor rule needs a level",
+        ("rule_floor_needs_level", {"rule": "added"}),
     ),
     (
         "raise rule with a level",
         _add_rule(
             {"effect": "raise", "level": "high", "when": [{"kind": "flag", "fact": "night_work"}]}
         ),
-        "only floor rules have a level",
+        ("rule_level_not_floor", {"rule": "added"}),
     ),
     (
         "locked lower rule",
@@ -317,12 +330,12 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "when": [{"kind": "flag", "fact": "attends_school"}],
             }
         ),
-        "only floor rules can be locked",
+        ("rule_lock_not_floor", {"rule": "added"}),
     ),
     (
         "rule with no condition",
         _add_rule({"effect": "raise", "when": []}),
-        "at least 1 item",
+        ("too_short", {"min_length": 1}),
     ),
     (
         "bool fact that worsens when higher",
@@ -334,14 +347,14 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "direction": "worse_when_higher",
             }
         ),
-        "a bool fact cannot have direction worse_when_higher",
+        ("fact_direction_not_allowed", {"fact_type": "bool", "direction": "worse_when_higher"}),
     ),
     (
         "protective fact that worsens",
         _add_fact(
             {"code": "x", "type": "bool", "category": "protective", "direction": "worse_when_true"}
         ),
-        "facts of category 'protective' must be type bool with direction better_when_true",
+        ("fact_category_shape", {"category": "protective", "fact_type": "bool"}),
     ),
     (
         "hazard without its group",
@@ -353,7 +366,7 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "direction": "worse_when_true",
             }
         ),
-        "hazard fact 'hazard.x' needs a hazard group",
+        ("hazard_fact_without_group", {"fact": "hazard.x"}),
     ),
     (
         "hazard in an unknown group",
@@ -366,9 +379,9 @@ INVALID: list[tuple[str, Mutation, str]] = [
                 "group": "volcanoes",
             }
         ),
-        "unknown hazard group 'volcanoes'",
+        ("fact_unknown_hazard_group", {"group": "volcanoes"}),
     ),
-    ("duplicate fact code", _duplicate_fact, "duplicate fact codes ['age']"),
+    ("duplicate fact code", _duplicate_fact, ("concern_duplicate_facts", {"codes": "age"})),
     (
         "a shared fact defined differently",
         _add_fact(
@@ -380,61 +393,78 @@ INVALID: list[tuple[str, Mutation, str]] = [
             },
             concern="child_marriage",
         ),
-        "fact 'night_work' is defined differently in two concerns",
+        ("fact_defined_differently", {"fact": "night_work"}),
     ),
-    ("missing Arabic label", _delete("title.ar"), "title.ar: Field required"),
+    ("missing Arabic label", _delete("title.ar"), ("missing", {"location": "title.ar"})),
     (
         "empty Arabic label",
         _set("title.ar", "  "),
-        "title.ar: String should have at least 1 character",
+        ("string_too_short", {"location": "title.ar"}),
     ),
     (
         "medium plan deadline shorter than high's",
         _set("timeframes.medium.plan_due_days", 2),
-        "plan_due_days: high risk (3 days) must not be longer than medium risk (2 days)",
+        (
+            "deadline_longer_than_lower_level",
+            {"setting": "plan_due_days", "higher": "high", "days": 3, "lower_days": 2},
+        ),
     ),
     (
         "high risk without a plan deadline while low has one",
         _delete("timeframes.high.plan_due_days"),
-        "plan_due_days: high risk needs a value, since medium risk has one",
+        (
+            "timeframe_missing_for_higher_level",
+            {"setting": "plan_due_days", "higher": "high", "lower": "medium"},
+        ),
     ),
     (
         "low risk followed up more often than medium",
         _set("timeframes.low.follow_up_initial", {"times": 2, "period_days": 7}),
-        "follow_up_initial: medium risk must be followed up at least as often as low risk",
+        (
+            "follow_up_less_often_than_lower_level",
+            {"setting": "follow_up_initial", "higher": "medium", "lower": "low"},
+        ),
     ),
     (
         "zero visits",
         _set("timeframes.low.follow_up_stable", {"times": 0, "period_days": 30}),
-        "times",
+        ("greater_than_equal", {"ge": 1, "location": "timeframes.low.follow_up_stable.times"}),
     ),
     (
         "closure reason with an unknown flag",
         _unknown_closure_flag,
-        "requires unknown flags ['moon_is_full']",
+        ("closure_unknown_flags", {"flags": "moon_is_full"}),
     ),
     (
         "supervisor approval of closure switched off",
         _set("closure.supervisor_approval_required", False),
-        "closure.supervisor_approval_required: Input should be True",
+        ("literal_error", {"location": "closure.supervisor_approval_required"}),
     ),
     (
         "primary concern not configured",
         _set("primary_concern", "smuggling"),
-        "'smuggling' is not configured",
+        ("primary_concern_unknown", {"concern": "smuggling"}),
     ),
     (
         "unknown key",
         _set("timeframes.high.notes", "as soon as possible"),
-        "timeframes.high.notes: Extra",
+        ("extra_forbidden", {"location": "timeframes.high.notes"}),
     ),
-    ("unknown time zone", _set("timezone", "Mars/Olympus"), "unknown time zone"),
+    (
+        "unknown time zone",
+        _set("timezone", "Mars/Olympus"),
+        ("timezone_unknown", {"timezone": "Mars/Olympus"}),
+    ),
     (
         "eligibility nobody can meet",
         _set("eligibility.min_criteria", 9),
-        "no child could ever be eligible",
+        ("eligibility_unreachable", {"min_criteria": 9}),
     ),
-    ("endorsement date that is not a date", _set("endorsed_on", "soon"), "endorsed_on"),
+    (
+        "endorsement date that is not a date",
+        _set("endorsed_on", "soon"),
+        ("date_from_datetime_parsing", {"location": "endorsed_on"}),
+    ),
 ]
 
 
@@ -450,8 +480,10 @@ def test_spec_2_and_4_an_invalid_sop_is_refused_with_a_readable_reason(mutation,
     assert error.code == "sop_invalid"
     assert error.reasons, "each problem is listed"
     assert all(r.code == "sop_field_invalid" for r in error.reasons)
-    texts = [r.text() for r in error.reasons]
-    assert any(expected in text for text in texts), texts
+    kind, params = expected
+    found = [dict(r.params) for r in error.reasons if r.params["type"] == kind]
+    assert found, [(r.params["type"], r.text()) for r in error.reasons]
+    assert any(params.items() <= p.items() for p in found), found
 
 
 def test_spec_2_refusal_names_the_location_of_each_problem():
@@ -550,3 +582,30 @@ def test_spec_4_risk_levels_compare_by_severity_not_alphabetically():
 )
 def test_spec_4_risk_level_steps_are_clamped(level, n, expected):
     assert level.step(n) is expected
+
+
+def test_spec_2_reasons_are_msgids_with_named_values_never_pydantic_english():
+    """Every reason is a msgid the Django layer translates with its params (SPEC preamble)."""
+    for _, mutation, _expected in INVALID:
+        data = default_sop_data()
+        mutation(data)
+        with pytest.raises(DomainError) as refused:
+            parse_sop(data)
+        for reason in refused.value.reasons:
+            assert "Input should" not in reason.text(), reason
+            assert "Value error" not in reason.text(), reason
+            assert reason.params["type"] != "value_error", reason
+            assert "%(location)s" not in reason.message, "the location is shown beside it"
+            assert "%(" not in reason.text(), reason
+
+
+def test_spec_5_timeframe_refusal_reads_well_in_english():
+    data = default_sop_data()
+    data["timeframes"]["high"]["plan_due_days"] = 10
+    with pytest.raises(DomainError) as refused:
+        parse_sop(data)
+    (reason,) = refused.value.reasons
+    assert reason.text() == (
+        "plan_due_days: “high” (10 days) must not be longer than “medium” (7 days)."
+    )
+    assert reason.params["location"] == "timeframes"

@@ -48,15 +48,15 @@ def test_caseworker_records_assessments_watching_the_live_risk(
 
     # Ticking a hazard gives low risk; a worst form (trafficking) makes it high, live.
     page.click("#section-hazard-closed_places > summary")
-    page.check("#id_fact_hazard__chemicals")
+    page.click("label[for=id_fact_hazard__chemicals_yes]")
     wait_level(page, "low")
     answered = page.inner_text("#section-hazard-closed_places [data-answered]")
     assert answered == "1"
-    page.check("#id_fact_trafficking")
+    page.click("label[for=id_fact_trafficking_yes]")
     wait_level(page, "high")
     assert page.locator("#preview-factors [data-rule='worst_form.trafficking']").count() == 1
     assert not Assessment.objects.exists(), "the preview stores nothing"
-    page.uncheck("#id_fact_trafficking")
+    page.click("label[for=id_fact_trafficking_unknown]")
     wait_level(page, "low")
     page.click("#save-assessment")
     page.wait_for_url(f"**/cases/{cid}/")
@@ -65,7 +65,7 @@ def test_caseworker_records_assessments_watching_the_live_risk(
     # Comprehensive assessment: starts from the initial answers; the child's own words.
     page.click("#action-comprehensive-assessment")
     page.wait_for_url(f"**/cases/{cid}/assessments/new?kind=comprehensive")
-    assert page.is_checked("#id_fact_hazard__chemicals")
+    assert page.is_checked("#id_fact_hazard__chemicals_yes")
     page.fill("#id_narrative_child_wishes", "أريد أن أعود إلى المدرسة")
     page.click("#save-assessment")
     page.wait_for_url(f"**/cases/{cid}/")

@@ -100,8 +100,8 @@ def test_comprehensive_form_adds_the_narrative_domains(world: World) -> None:
     ):
         assert f'name="narrative_{key}"' in page
     # Starts from the initial assessment's answers.
-    assert 'name="fact_hazard__chemicals" class="form-check-input" id=' in page
-    assert 'id="id_fact_hazard__chemicals" checked' in page
+    assert 'name="fact_hazard__chemicals" id="id_fact_hazard__chemicals_yes" value="yes"' in page
+    assert 'id="id_fact_hazard__chemicals_yes" value="yes" autocomplete="off" checked' in page
 
 
 def test_caseworker_records_an_initial_assessment_and_the_risk_is_computed(world: World) -> None:
@@ -110,7 +110,12 @@ def test_caseworker_records_an_initial_assessment_and_the_risk_is_computed(world
     res = alice.post(
         f"/cases/{case['id']}/assessments/new?kind=initial",
         form_post(
-            case, fact_trafficking="on", fact_hours_per_week="20", narrative_notes="يحتاج طعاماً"
+            case,
+            fact_trafficking="yes",
+            fact_hazard__chemicals="no",
+            fact_hazard__dust_fumes_noise="",
+            fact_hours_per_week="20",
+            narrative_notes="يحتاج طعاماً",
         ),
     )
     assert res.status_code == 302
@@ -119,6 +124,9 @@ def test_caseworker_records_an_initial_assessment_and_the_risk_is_computed(world
     assert assessment.kind == "initial"
     assert assessment.facts["trafficking"] is True
     assert assessment.facts["hazard.chemicals"] is False
+    # "Not known", or a question left alone, is not an answer: it is left out of the facts.
+    assert "hazard.dust_fumes_noise" not in assessment.facts
+    assert "forced_or_bonded_labour" not in assessment.facts
     assert assessment.facts["hours_per_week"] == 20
     assert "age" not in assessment.facts
     assert assessment.narrative == {"notes": "يحتاج طعاماً"}
@@ -158,6 +166,54 @@ def test_preview_shows_the_level_and_its_factors_and_stores_nothing(world: World
     assert snapshot(case["id"]) == before
 
 
+def test_every_yes_no_question_offers_not_known_and_starts_there(world: World) -> None:
+    case = registered_case(world)
+    page = (
+        client_for(world, "alice")
+        .get(f"/cases/{case['id']}/assessments/new?kind=initial")
+        .content.decode()
+    )
+    for value, suffix in (("yes", "yes"), ("no", "no"), ("", "unknown")):
+        assert f'id="id_fact_trafficking_{suffix}" value="{value}"' in page
+    assert 'id="id_fact_trafficking_unknown" value="" autocomplete="off" checked' in page
+    assert 'role="radiogroup" aria-labelledby="id_fact_trafficking-q"' in page
+    assert 'type="checkbox"' not in page.split('id="assessment-form"')[1], "no yes/no checkbox"
+
+
+def test_earlier_answers_prefill_yes_and_no_and_a_missing_fact_is_not_known(
+    world: World,
+) -> None:
+    case = assessed_case(world, {"hazard.chemicals": True, "trafficking": False})
+    page = (
+        client_for(world, "alice")
+        .get(f"/cases/{case['id']}/assessments/new?kind=comprehensive")
+        .content.decode()
+    )
+    assert 'id="id_fact_hazard__chemicals_yes" value="yes" autocomplete="off" checked' in page
+    assert 'id="id_fact_trafficking_no" value="no" autocomplete="off" checked' in page
+    assert 'id="id_fact_hazard__fines_unknown" value="" autocomplete="off" checked' in page
+
+
+def test_preview_counts_the_answers_not_known_yet(world: World) -> None:
+    case = registered_case(world)
+    alice = client_for(world, "alice")
+    url = f"/cases/{case['id']}/assessments/preview?kind=initial"
+
+    def not_known(body: dict[str, str]) -> int:
+        page = alice.post(url, body).content.decode()
+        return int(page.split('data-not-known="')[1].split('"')[0])
+
+    blank = not_known(form_post(case))
+    assert blank > 10
+    assert not_known(form_post(case, fact_trafficking="no")) == blank - 1
+    assert not_known(form_post(case, fact_trafficking="no", fact_hazard__fines="yes")) == blank - 2
+    assert not_known(form_post(case, fact_trafficking="")) == blank
+    page = alice.post(url, form_post(case, fact_trafficking="no")).content.decode()
+    assert f"{blank - 1} answers not known yet" in page
+    # "Not known" changes no level: the matrix treats a missing fact as a condition not met.
+    assert 'data-level="none"' in page
+
+
 def test_preview_says_why_it_cannot_compute_out_of_range_answers(world: World) -> None:
     case = registered_case(world)
     res = client_for(world, "alice").post(
@@ -181,9 +237,9 @@ def test_unknown_answer_code_is_refused_and_nothing_is_saved(world: World) -> No
     assert 'role="alert"' in page
     assert 'data-reason="fact_unknown"' in page
     assert "Unknown answer code: bogus_answer." in page
-    assert 'name="fact_trafficking" class="form-check-input" id="id_fact_trafficking" checked' in (
-        page
-    ), "the answers typed are kept"
+    assert 'id="id_fact_trafficking_yes" value="yes" autocomplete="off" checked' in page, (
+        "the answers typed are kept"
+    )
     assert snapshot(case["id"]) == before
 
 

@@ -32,7 +32,7 @@ def test_coordinator_makes_a_new_version_fixes_an_error_and_puts_it_in_force(
     page.click("#timeframes-form button[type=submit]")
     alert = page.locator("#form-errors[role=alert]")
     assert alert.count() == 1
-    assert "must not be longer than medium risk" in alert.inner_text()
+    assert "must not be longer than “Medium risk”" in alert.inner_text()
     assert page.locator("input[name='high-plan_due_days'].is-invalid").count() == 1
     page.fill("input[name='high-plan_due_days']", "2")
     page.click("#timeframes-form button[type=submit]")

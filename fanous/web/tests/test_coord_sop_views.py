@@ -198,9 +198,11 @@ def test_timeframes_are_validated_by_the_sop_schema_and_nothing_is_saved(world: 
     assert res.status_code == 422
     html = res.content.decode()
     assert 'role="alert"' in html
-    assert "must not be longer than medium risk" in html
-    # The reason is also shown next to the field it is about.
+    assert "must not be longer than “Medium risk” (7 days)" in html
+    assert 'data-reason-type="deadline_longer_than_lower_level"' in html
+    # The reason is also shown next to the field it is about, and the summary links to it.
     assert 'id="id_high-plan_due_days-errors"' in html
+    assert 'href="#id_high-plan_due_days"' in html
     draft.refresh_from_db()
     assert draft.row_version == 1
     assert draft.data["timeframes"]["high"]["plan_due_days"] == 3
@@ -256,7 +258,9 @@ def test_closure_criteria_are_edited_and_validated(world: World) -> None:
     invalid = {**body, f"c{i}-min_age": 18}  # not below max age 18
     res = client.post(f"/sop/{draft.pk}/closure/", invalid)
     assert res.status_code == 422
-    assert "min_age must be below max_age_exclusive" in res.content.decode()
+    html = res.content.decode()
+    assert "the minimum age (18) must be below the age limit (18)" in html
+    assert f'id="id_c{i}-min_age-errors"' in html
     draft.refresh_from_db()
     assert draft.row_version == 1
     valid = {**body, f"c{i}-min_age": 16, f"c{i}-max_risk_level": "low"}
@@ -283,7 +287,10 @@ def test_risk_matrix_levels_are_edited_and_worst_forms_stay_locked(world: World)
     unlocked = {k: v for k, v in body.items() if k != f"r{trafficking}-locked"}
     res = client.post(f"/sop/{draft.pk}/matrix/child_labour/", unlocked)
     assert res.status_code == 422
-    assert "worst forms" in res.content.decode()
+    html = res.content.decode()
+    assert 'data-reason-type="worst_form_not_locked_high"' in html
+    assert "the worst forms “Trafficking of the child” must each be covered" in html
+    assert f'id="id_r{trafficking}-level-errors"' in html, "shown next to the rule's level"
     draft.refresh_from_db()
     assert draft.row_version == 1
     res = client.post(f"/sop/{draft.pk}/matrix/child_labour/", {**body, f"r{night}-level": "high"})

@@ -49,7 +49,7 @@ def test_a_child_from_search_to_approved_closure(
     alice.wait_for_url(f"**/cases/{cid}/assessments/new?kind=initial")
     _check_language(alice, lang)
     alice.click("#section-hazard-closed_places > summary")
-    alice.check("#id_fact_hazard__chemicals")
+    alice.click("label[for=id_fact_hazard__chemicals_yes]")
     alice.wait_for_selector("#preview-level[data-level]:not([data-level=none])")
     alice.click("#save-assessment")
     alice.wait_for_url(f"**/cases/{cid}/")
