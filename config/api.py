@@ -50,8 +50,18 @@ api = NinjaAPI(
 )
 
 # Error codes whose refusal is about who asks, or about the case's current step.
-_FORBIDDEN = {"role_not_allowed", "not_supervisor_of_case", "not_assigned"}
-_CONFLICT = {"transition_not_allowed"}
+_FORBIDDEN = {
+    "role_not_allowed",
+    "not_supervisor_of_case",
+    "not_assigned",
+    "referral_side_not_allowed",
+    "transfer_side_not_allowed",
+}
+_CONFLICT = {
+    "transition_not_allowed",
+    "referral_transition_not_allowed",
+    "transfer_transition_not_allowed",
+}
 
 
 def _domain_status(exc: DomainError) -> int:
@@ -140,11 +150,23 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from fanous.accounts.api import router as accounts_router
     from fanous.cases.api import router as cases_router
+    from fanous.notifications.api import router as notifications_router
+    from fanous.referrals.api import (
+        cash_router,
+        providers_router,
+        referrals_router,
+        transfers_router,
+    )
     from fanous.sop.api import router as sop_router
 
     api.add_router("/", accounts_router)
     api.add_router("/sop", sop_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/services", providers_router)
+    api.add_router("/referrals", referrals_router)
+    api.add_router("/transfers", transfers_router)
+    api.add_router("/cash", cash_router)
+    api.add_router("/notifications", notifications_router)
 
 
 _register_routers()

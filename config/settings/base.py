@@ -26,11 +26,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI from local static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",  # the database task queue (worker: `manage.py db_worker`)
     "fanous.core",
     "fanous.accounts",
     "fanous.audit",
     "fanous.sop",
     "fanous.cases",
+    "fanous.referrals",
+    "fanous.notifications",
     "fanous.web",
 ]
 
@@ -63,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fanous.web.context_processors.ui",
+                "fanous.web.context_processors.supervision",
             ],
         },
     },
@@ -128,9 +133,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # API tokens expire; a phone that has been offline for a fortnight logs in again.
 FANOUS_TOKEN_TTL_HOURS = int(os.environ.get("FANOUS_TOKEN_TTL_HOURS", str(24 * 14)))
 
+# Background work (e-mail copies of notifications, overdue reminders) goes through a queue
+# kept in the database: no broker to run. A worker executes it: `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Where users open Fanous: the links in e-mails are built from it.
+FANOUS_BASE_URL = os.environ.get("FANOUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Fanous <no-reply@localhost>")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

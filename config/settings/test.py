@@ -10,3 +10,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 LANGUAGE_CODE = "en"
+
+# Tasks run at once, in the test's thread (after the transaction commits, like the worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+FANOUS_BASE_URL = "https://fanous.example"

@@ -83,3 +83,17 @@ def me(request: HttpRequest) -> dict[str, object]:
         "agency": user.agency.code if user.agency else None,
         "language": user.language,
     }
+
+
+class DeactivateIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@router.post("/users/{user_id}/deactivate", response={204: None})
+def user_deactivate(request: HttpRequest, user_id: int, payload: DeactivateIn) -> Status[None]:
+    """Disable a user of your agency (agency admin); referrals addressed to them are revoked."""
+    from fanous.accounts.access import Actor
+    from fanous.accounts.services import user_deactivate as deactivate
+
+    deactivate(actor=Actor.of(request.user), user_id=user_id, reason=payload.reason)  # type: ignore[arg-type]
+    return Status(204, None)

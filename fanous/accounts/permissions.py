@@ -19,6 +19,12 @@ class Permission(StrEnum):
     SOP_MANAGE = "sop_manage"
     REPORTS_AGGREGATE = "reports_aggregate"
     USERS_MANAGE = "users_manage"
+    REFERRAL_SEND = "referral_send"
+    REFERRAL_RECEIVE = "referral_receive"
+    SERVICE_MAP_MANAGE = "service_map_manage"
+    TRANSFER_APPROVE = "transfer_approve"
+    CASH_APPROVE = "cash_approve"
+    BUDGET_MANAGE = "budget_manage"
 
 
 _CASEWORK = {
@@ -26,6 +32,7 @@ _CASEWORK = {
     Permission.CASE_VIEW,
     Permission.CASE_EDIT,
     Permission.SOP_VIEW,
+    Permission.REFERRAL_SEND,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -37,13 +44,27 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CLOSURE_APPROVE,
             Permission.RISK_OVERRIDE,
             Permission.CASE_REOPEN,
+            Permission.TRANSFER_APPROVE,
+            Permission.CASH_APPROVE,
         }
     ),
-    Role.AGENCY_ADMIN: frozenset({Permission.SOP_VIEW, Permission.USERS_MANAGE}),
-    Role.COORDINATOR: frozenset(
-        {Permission.SOP_VIEW, Permission.SOP_MANAGE, Permission.REPORTS_AGGREGATE}
+    Role.AGENCY_ADMIN: frozenset(
+        {
+            Permission.SOP_VIEW,
+            Permission.USERS_MANAGE,
+            Permission.SERVICE_MAP_MANAGE,
+            Permission.BUDGET_MANAGE,
+        }
     ),
-    Role.SERVICE_PROVIDER: frozenset(),
+    Role.COORDINATOR: frozenset(
+        {
+            Permission.SOP_VIEW,
+            Permission.SOP_MANAGE,
+            Permission.REPORTS_AGGREGATE,
+            Permission.SERVICE_MAP_MANAGE,
+        }
+    ),
+    Role.SERVICE_PROVIDER: frozenset({Permission.REFERRAL_RECEIVE}),
     Role.HELPLINE_COUNSELLOR: frozenset(
         {Permission.CASE_CREATE, Permission.CASE_VIEW, Permission.SOP_VIEW}
     ),

@@ -25,6 +25,10 @@ class Event(models.Model):
         CLOSURE = "closure", _("Closure")
         SOP = "sop", _("SOP")
         LOGIN = "login", _("Logged in")
+        REFERRAL = "referral", _("Referral")
+        TRANSFER = "transfer", _("Transfer")
+        CASH = "cash", _("Emergency cash")
+        SERVICE_MAP = "service_map", _("Service map")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

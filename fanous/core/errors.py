@@ -12,6 +12,14 @@ from typing import Any
 from django.utils.translation import gettext
 
 from fanous.domain.errors import DomainError, Reason
+from fanous.domain.referrals import (
+    CashStatus,
+    ReferralAction,
+    ReferralStatus,
+    Side,
+    TransferAction,
+    TransferStatus,
+)
 from fanous.domain.roles import Role
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import Action, CaseStatus
@@ -44,6 +52,12 @@ _LABELLED: dict[str, Any] = {
     "action": Action,
     "role": Role,
     "level": RiskLevel,
+    "referral_status": ReferralStatus,
+    "referral_action": ReferralAction,
+    "side": Side,
+    "transfer_status": TransferStatus,
+    "transfer_action": TransferAction,
+    "cash_status": CashStatus,
 }
 
 
@@ -104,6 +118,12 @@ def error_payload(exc: ServiceError | DomainError) -> dict[str, Any]:
         "code": exc.code,
         "message": translate(exc.message, exc.params),
         "reasons": [
-            {"code": r.code, "message": translate(r.message, r.params)} for r in exc.reasons
+            {
+                "code": r.code,
+                "message": translate(r.message, r.params),
+                # Where the problem is (an SOP refusal's location), as request validation says.
+                **({"field": str(r.params["location"])} if "location" in r.params else {}),
+            }
+            for r in exc.reasons
         ],
     }

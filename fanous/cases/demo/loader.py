@@ -257,7 +257,7 @@ def _world() -> dict[str, Any]:
         team = Team.objects.create(agency=agencies[agency], name=name, supervisor=u[sup])
         for m in members:
             TeamMembership.objects.create(team=team, user=u[m])
-    return {"districts": districts, "users": u}
+    return {"districts": districts, "users": u, "area": amman, "agencies": agencies}
 
 
 SUPERVISOR_OF = {
@@ -581,6 +581,9 @@ def load_demo(*, seed: int, out: Writer) -> bool:
         final = Case.objects.get(pk=case.pk)
         if final.status != CaseStatus(stage).value:
             raise RuntimeError(f"demo case {n} ended at {final.status}, wanted {stage}")
+    from fanous.referrals.demo import load as load_referrals
+
+    load_referrals(area=world["area"], agencies=world["agencies"], users=users)
     out.write(
         f"Demo loaded: {Case.objects.count()} cases, {User.objects.count()} users. "
         f"Password for every demo user: {PASSWORD}\n"

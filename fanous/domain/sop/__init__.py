@@ -24,7 +24,7 @@ import json
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, get_args
 
 from pydantic import (
     Field,
@@ -32,11 +32,23 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
+from pydantic_core.core_schema import ErrorType
 
 from fanous.domain.dates import add_months
 from fanous.domain.errors import DomainError, Reason
 from fanous.domain.i18n import gettext_noop
-from fanous.domain.sop.base import Code, Frozen, Labels, Lang, NonEmpty, RiskLevel, duplicates
+from fanous.domain.sop.base import (
+    Code,
+    Frozen,
+    Labels,
+    Lang,
+    NonEmpty,
+    RiskLevel,
+    duplicates,
+    invalid,
+    plain,
+)
 from fanous.domain.sop.deadlines import FollowUpPhase, Frequency, LevelTimeframes, Timeframes
 from fanous.domain.sop.facts import (
     CATEGORIES,
@@ -64,10 +76,32 @@ from fanous.domain.sop.policies import (
     EligibilityCriterion,
     StaffingRatios,
 )
+from fanous.domain.sop.referrals import (
+    CashPurpose,
+    EmergencyCash,
+    FactMatch,
+    Need,
+    ReferralPolicy,
+    ReferralTimeframe,
+    ReferralType,
+    Sector,
+    ServiceType,
+    ShareSection,
+)
 
 __all__ = [
     "CATEGORIES",
     "AnyOf",
+    "CashPurpose",
+    "EmergencyCash",
+    "FactMatch",
+    "Need",
+    "ReferralPolicy",
+    "ReferralTimeframe",
+    "ReferralType",
+    "Sector",
+    "ServiceType",
+    "ShareSection",
     "AtLeast",
     "Below",
     "Category",
@@ -126,17 +160,37 @@ class Sop(Frozen):
     staffing: StaffingRatios
     consent_purposes: tuple[ConsentPurpose, ...] = Field(min_length=1)
     assent_min_age: int = Field(default=7, ge=0)
+    # Annexes: referral pathways, information-sharing protocol, emergency cash (§2, §8).
+    referrals: ReferralPolicy | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for what, codes in (
-            ("concern", [c.code for c in self.concerns]),
-            ("consent purpose", [p.code for p in self.consent_purposes]),
-            ("endorsing agency", list(self.endorsing_agencies)),
+        for code, message, codes in (
+            (
+                "sop_duplicate_concerns",
+                gettext_noop(
+                    "The protection concern codes %(codes)s are used more than once. "
+                    "Give each concern its own code."
+                ),
+                [c.code for c in self.concerns],
+            ),
+            (
+                "sop_duplicate_consent_purposes",
+                gettext_noop(
+                    "The consent purpose codes %(codes)s are used more than once. "
+                    "Give each purpose its own code."
+                ),
+                [p.code for p in self.consent_purposes],
+            ),
+            (
+                "sop_duplicate_agencies",
+                gettext_noop("The endorsing agencies %(codes)s are listed more than once."),
+                list(self.endorsing_agencies),
+            ),
         ):
             dupes = duplicates(codes)
             if dupes:
-                raise ValueError(f"duplicate {what} codes {dupes}")
+                raise invalid(code, message, codes=dupes)
         shared: dict[str, FactDef] = {}
         for concern in self.concerns:
             for fact in concern.facts:
@@ -148,20 +202,57 @@ class Sop(Frozen):
                     fact.direction,
                     fact.choice_codes,
                 ):
-                    raise ValueError(
-                        f"fact {fact.code!r} is defined differently in two concerns; "
-                        "a fact code shared by concerns needs the same type, direction "
-                        "and choices"
+                    raise invalid(
+                        "fact_defined_differently",
+                        gettext_noop(
+                            "The fact %(fact)s is defined differently in two protection "
+                            "concerns; a fact code shared by concerns needs the same type, "
+                            "direction and choices."
+                        ),
+                        fact=fact.code,
                     )
+        if self.referrals is not None:
+            self._check_referrals(self.referrals, shared)
         if self.primary_concern not in {c.code for c in self.concerns}:
-            raise ValueError(f"the primary concern {self.primary_concern!r} is not configured")
+            raise invalid(
+                "primary_concern_unknown",
+                gettext_noop(
+                    "The primary protection concern %(concern)s is not configured. "
+                    "Add it under concerns or choose a configured one."
+                ),
+                concern=self.primary_concern,
+            )
         try:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             # Without any tz database (a bare container) the name cannot be checked.
             if zoneinfo.available_timezones():
-                raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+                raise invalid(
+                    "timezone_unknown",
+                    gettext_noop("Unknown time zone %(timezone)s. Use a name like Asia/Amman."),
+                    timezone=self.timezone,
+                ) from exc
         return self
+
+    def _check_referrals(self, policy: ReferralPolicy, facts: Mapping[str, FactDef]) -> None:
+        if policy.consent_purpose not in {p.code for p in self.consent_purposes}:
+            raise invalid(
+                "referral_consent_purpose_unknown",
+                gettext_noop(
+                    "The consent purpose of referrals, %(purpose)s, is not one of the SOP's "
+                    "consent purposes."
+                ),
+                purpose=policy.consent_purpose,
+            )
+        for need in policy.needs:
+            for match in need.shown_by:
+                if match.fact not in facts:
+                    raise invalid(
+                        "need_unknown_fact",
+                        gettext_noop("Need %(need)s: unknown fact %(fact)s."),
+                        need=need.code,
+                        fact=match.fact,
+                    )
 
     def concern(self, code: str) -> ConcernConfig:
         """The concern ``code``; DomainError ``concern_unknown`` if this SOP does not cover it."""
@@ -204,26 +295,93 @@ def _location(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc) or "(root)"
 
 
+# English msgids for pydantic's own error types that an SOP (or a form building one) can
+# produce. The msgids shared with the API's request validation (config/api.py) are the
+# same strings, so they share their translations.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": gettext_noop("This field is required."),
+    "extra_forbidden": gettext_noop("This setting is not known. Check its spelling or remove it."),
+    "int_parsing": gettext_noop("Enter a whole number."),
+    "int_type": gettext_noop("Enter a whole number."),
+    "int_from_float": gettext_noop("Enter a whole number."),
+    "float_parsing": gettext_noop("Enter a number."),
+    "float_type": gettext_noop("Enter a number."),
+    "decimal_parsing": gettext_noop("Enter a number."),
+    "decimal_type": gettext_noop("Enter a number."),
+    "greater_than_equal": gettext_noop("The value must be at least %(ge)s."),
+    "less_than_equal": gettext_noop("The value must be at most %(le)s."),
+    "greater_than": gettext_noop("The value must be more than %(gt)s."),
+    "less_than": gettext_noop("The value must be less than %(lt)s."),
+    "string_too_short": gettext_noop("This field cannot be empty."),
+    "string_too_long": gettext_noop("This text is too long (at most %(max_length)s characters)."),
+    "string_pattern_mismatch": gettext_noop("This code is not valid."),
+    "string_type": gettext_noop("Expected text."),
+    "too_short": gettext_noop("Too few items (at least %(min_length)s)."),
+    "too_long": gettext_noop("Too many items (at most %(max_length)s)."),
+    "literal_error": gettext_noop("Unknown value. Allowed: %(expected)s."),
+    "enum": gettext_noop("Unknown value. Allowed: %(expected)s."),
+    "union_tag_invalid": gettext_noop("Unknown kind %(tag)s. Allowed: %(expected_tags)s."),
+    "union_tag_not_found": gettext_noop("Give the kind of this item (%(discriminator)s)."),
+    "bool_parsing": gettext_noop("Enter true or false."),
+    "bool_type": gettext_noop("Enter true or false."),
+    "date_parsing": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_noop("Enter a date as YYYY-MM-DD."),
+    "dict_type": gettext_noop("Expected an object."),
+    "model_type": gettext_noop("Expected an object."),
+    "model_attributes_type": gettext_noop("Expected an object."),
+    "list_type": gettext_noop("Expected a list."),
+    "tuple_type": gettext_noop("Expected a list."),
+}
+_NOT_VALID = gettext_noop("This value is not valid.")
+_BUILTIN_TYPES = frozenset(get_args(ErrorType))
+
+
+def _reason(error: ErrorDetails) -> Reason:
+    """One problem as a Reason: code ``sop_field_invalid``, an English msgid and its params.
+
+    ``params`` hold ``location`` (where the problem is: ``"timeframes.high.plan_due_days"``),
+    ``type`` (a stable code: pydantic's error type, or the code a validator of these
+    schemas raised with :func:`~fanous.domain.sop.base.invalid`) and the values the msgid
+    names. The message itself never names the location, so a form can show it next to the
+    field it is about; lists of problems show it beside the message.
+    """
+    kind = error["type"]
+    ctx = {k: plain(v) for k, v in (error.get("ctx") or {}).items()}
+    if kind in _PYDANTIC_MESSAGES:
+        message = _PYDANTIC_MESSAGES[kind]
+    elif kind == "value_error":
+        # A plain ValueError of a validator not yet given a code: its English text is the
+        # only explanation there is; better shown than lost.
+        message = "%(error)s"
+        ctx = {"error": str(error["msg"]).removeprefix("Value error, ")}
+    elif kind in _BUILTIN_TYPES:
+        message = _NOT_VALID
+    else:
+        # Raised by invalid(): the message is the msgid, left unformatted by pydantic
+        # because it has no {braces}.
+        message = str(error["msg"])
+    # Only the values the message names: pydantic's ctx may hold English text of its own.
+    named = {k: v for k, v in ctx.items() if f"%({k})" in message}
+    return Reason(
+        "sop_field_invalid",
+        message,
+        {**named, "location": _location(error["loc"]), "type": kind},
+    )
+
+
 def parse_sop(data: Mapping[str, Any]) -> Sop:
     """Validate ``data`` (decoded JSON) into a frozen :class:`Sop`.
 
     Raises DomainError ``sop_invalid`` with one :class:`Reason` (code
-    ``sop_field_invalid``) per problem, each naming where it is.
+    ``sop_field_invalid``) per problem; its ``params`` name where the problem is
+    (``location``) and what it is (``type``, a stable code), see :func:`_reason`.
     """
     try:
         return Sop.model_validate(data)
     except ValidationError as exc:
-        reasons = [
-            Reason(
-                "sop_field_invalid",
-                gettext_noop("%(location)s: %(error)s"),
-                {
-                    "location": _location(error["loc"]),
-                    "error": error["msg"].removeprefix("Value error, "),
-                },
-            )
-            for error in exc.errors(include_url=False)
-        ]
+        reasons = [_reason(error) for error in exc.errors(include_url=False)]
         raise DomainError(
             "sop_invalid",
             gettext_noop(
