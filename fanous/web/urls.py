@@ -1,6 +1,19 @@
 from django.urls import path
 
-from . import urls_assessment, urls_coord, urls_followup, urls_intake, views
+from . import (
+    urls_assessment,
+    urls_card,
+    urls_cash,
+    urls_coord,
+    urls_edit,
+    urls_followup,
+    urls_intake,
+    urls_notifications,
+    urls_referrals,
+    urls_services,
+    urls_transfers,
+    views,
+)
 
 app_name = "web"
 
@@ -13,4 +26,11 @@ urlpatterns = [
     *urls_assessment.urlpatterns,
     *urls_followup.urlpatterns,
     *urls_coord.urlpatterns,
+    *urls_edit.urlpatterns,
+    *urls_services.urlpatterns,
+    *urls_referrals.urlpatterns,
+    *urls_transfers.urlpatterns,
+    *urls_cash.urlpatterns,
+    *urls_notifications.urlpatterns,
+    *urls_card.urlpatterns,
 ]

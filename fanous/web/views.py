@@ -10,18 +10,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from fanous.accounts.access import Actor
 from fanous.accounts.models import User
+from fanous.accounts.permissions import Permission
 from fanous.cases import selectors
 from fanous.cases.presenters import case_out
 from fanous.cases.services.common import local_today
 from fanous.domain import timeframes as tf
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import CaseStatus
+from fanous.referrals.selectors.referrals import case_referrals
 
 PAGE_SIZE = 25
 
@@ -73,6 +76,8 @@ def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload: high risk first, then the nearest due date (SPEC §4)."""
     actor = actor_of(request)
+    if actor.can(Permission.REFERRAL_RECEIVE):  # a service provider has referrals, no cases
+        return HttpResponseRedirect(reverse("web:referral_inbox"))
     sop = selectors.sop_of_actor(actor)
     today = local_today(sop) if sop else selectors.today_for(actor)
     filters = _filters(request)
@@ -115,10 +120,21 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = selectors.case_get(actor=actor, case_id=case_id)
     data = case_out(case, actor)
     events = selectors.case_history(actor=actor, case_id=case_id).order_by("-at")
+    referrals = (
+        list(case_referrals(actor=actor, case_id=case.pk))
+        if actor.can(Permission.REFERRAL_SEND)
+        else None
+    )
     return render(
         request,
         "web/case_detail.html",
-        {"nav": "caseload", "case": case, "data": data, "events": events[:200]},
+        {
+            "nav": "caseload",
+            "case": case,
+            "data": data,
+            "events": events.select_related("actor")[:200],
+            "referrals": referrals,
+        },
     )
 
 

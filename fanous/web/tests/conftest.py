@@ -65,7 +65,10 @@ def login(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit].btn-primary")
-        page.wait_for_url(f"{live_server.url}/")
+        # The home page, or where it sends the role (a service provider lands on its inbox).
+        page.wait_for_url(
+            lambda url: url.startswith(live_server.url) and "/accounts/login" not in url
+        )
         return page
 
     yield _login
