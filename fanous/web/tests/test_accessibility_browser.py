@@ -163,7 +163,10 @@ def test_main_pages_have_no_serious_wcag_violations(
 
     # The log-in page, before anyone is logged in.
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale=lang, base_url=live_server.url
+        viewport={"width": width, "height": 900},
+        locale=lang,
+        base_url=live_server.url,
+        bypass_csp=True,
     )
     try:
         anonymous = context.new_page()

@@ -21,6 +21,17 @@ def focused(page: Any, selector: str) -> bool:
     return bool(page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector))
 
 
+def becomes_focused(page: Any, selector: str) -> bool:
+    """Wait (up to 5 s) for ``selector`` to take the focus: HTMX moves it after the swap."""
+    try:
+        page.wait_for_function(
+            "(s) => document.activeElement?.matches(s) ?? false", arg=selector, timeout=5000
+        )
+    except Exception:  # noqa: BLE001 - the assertion below names what has the focus
+        return False
+    return True
+
+
 def tab_to(page: Any, selector: str, *, limit: int = 80) -> None:
     """Press Tab until ``selector`` has the focus (fails after ``limit`` presses)."""
     for _ in range(limit):
@@ -86,7 +97,7 @@ def test_plan_rows_are_added_and_removed_with_the_keyboard_only(
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelectorAll('fieldset.goal').length == 2")
     page.wait_for_function("document.activeElement && document.activeElement !== document.body")
-    assert focused(page, "fieldset.goal[data-goal='1'] *"), page.evaluate(ACTIVE)
+    assert becomes_focused(page, "fieldset.goal[data-goal='1'] *"), page.evaluate(ACTIVE)
     page.keyboard.type("العودة إلى المدرسة")
     assert "العودة" in page.input_value("#id_g1-description")
 
