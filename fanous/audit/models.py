@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,9 +30,13 @@ class Event(models.Model):
         TRANSFER = "transfer", _("Transfer")
         CASH = "cash", _("Emergency cash")
         SERVICE_MAP = "service_map", _("Service map")
+        READ = "read", _("Viewed")
+        EXPORT = "export", _("Exported")
+        BREAK_GLASS = "break_glass", _("Break-glass access")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the writer before hashing (not auto_now_add, which would overwrite it on save).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -46,6 +51,10 @@ class Event(models.Model):
     sop_version = models.CharField(max_length=32, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The tamper-evident chain (fanous.audit.chain): position, predecessor's hash, own hash.
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         indexes = [models.Index(fields=["case", "at"], name="audit_case_at")]
@@ -61,3 +70,18 @@ class Event(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit events are append-only")
+
+
+class ChainHead(models.Model):
+    """The one row holding the last event's position and hash.
+
+    Appending locks it (SELECT ... FOR UPDATE) inside the writer's transaction, so two
+    transactions never chain to the same predecessor, and nobody reads the chain to append.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"

@@ -9,9 +9,11 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from fanous.audit.models import Event
+from fanous.audit.chain import GENESIS, event_hash, normalize_ip, normalize_json
+from fanous.audit.models import ChainHead, Event
 from fanous.core.middleware import current_request
 
 
@@ -41,6 +43,48 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the caller's transaction ends (created on first use)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    last = Event.objects.order_by("-seq").values("seq", "hash").first()
+    try:
+        with transaction.atomic():
+            ChainHead.objects.create(
+                pk=1, seq=last["seq"] if last else 0, hash=last["hash"] if last else GENESIS
+            )
+    except IntegrityError:  # created meanwhile by a concurrent writer
+        pass
+    return ChainHead.objects.select_for_update().get(pk=1)
+
+
+def _append(**fields: Any) -> Event:
+    """Insert one event at the end of the chain: one lock, one INSERT, one UPDATE."""
+    with transaction.atomic():
+        head = _locked_head()
+        event = Event(seq=head.seq + 1, prev_hash=head.hash, at=timezone.now(), **fields)
+        event.hash = event_hash(
+            id=event.id,
+            seq=event.seq,
+            at=event.at,
+            actor_id=event.actor_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            case_id=event.case_id,
+            summary=event.summary,
+            changes=event.changes,
+            sop_version=event.sop_version,
+            request_id=event.request_id,
+            ip=event.ip,
+            prev_hash=event.prev_hash,
+        )
+        event.save(force_insert=True)
+        ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    return event
+
+
 def record(
     *,
     actor: Any,
@@ -52,18 +96,41 @@ def record(
     sop_version: str = "",
 ) -> Event:
     ctx = current_request()
-    return Event.objects.create(
+    # ``case``: a Case, or only its id (no need to load the case to log a read of it).
+    case_kw = (
+        {"case": case} if case is None or isinstance(case, models.Model) else {"case_id": case}
+    )
+    return _append(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        case=case,
+        **case_kw,
         summary=summary[:200],
-        changes={
-            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
-            for k, v in (changes or {}).items()
-        },
+        changes=normalize_json(
+            {
+                k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+                for k, v in (changes or {}).items()
+            }
+        ),
         sop_version=sop_version,
         request_id=ctx.request_id if ctx else "",
-        ip=ctx.ip if ctx else None,
+        ip=normalize_ip(ctx.ip) if ctx else None,
+    )
+
+
+def record_read(actor: Any, obj: models.Model, case: Any, *, section: str = "") -> Event:
+    """A person read case data: ``obj`` (the case, a referral, a transfer...) of ``case``.
+
+    ``actor`` is a user or an accounts.access.Actor. The one door for READ events; callers
+    are the selectors behind the case, referral, transfer and cash pages and API GETs.
+    """
+    user = getattr(actor, "user", actor)
+    return record(
+        actor=user,
+        action=Event.Action.READ,
+        obj=obj,
+        case=case,
+        changes={"section": section} if section else None,
+        summary=section,
     )

@@ -28,9 +28,10 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.of(request.user)  # type: ignore[arg-type]
 
 
-def _reload(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
+def _reload(request: HttpRequest, case_id: UUID, audit_section: str = "") -> dict[str, Any]:
     actor = _actor(request)
-    return case_out(selectors.case_get(actor=actor, case_id=case_id), actor)
+    case = selectors.case_get(actor=actor, case_id=case_id, audit_section=audit_section)
+    return case_out(case, actor)
 
 
 # ---------------------------------------------------------------- caseload
@@ -118,7 +119,8 @@ def case_identify(request: HttpRequest, payload: s.CaseIdentifyIn) -> Status[dic
 
 @router.get("/{case_id}", response=s.CaseOut)
 def case_get(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
-    return _reload(request, case_id)
+    """One case; the read is recorded in the audit log."""
+    return _reload(request, case_id, audit_section="case")
 
 
 @router.patch("/{case_id}/child", response=s.CaseOut)
@@ -278,7 +280,7 @@ def _assessment_out(a: Assessment) -> dict[str, Any]:
 
 @router.get("/{case_id}/assessments", response=list[s.AssessmentOut])
 def assessment_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="assessments")
     qs = Assessment.objects.filter(case=case).select_related("sop_version").order_by("assessed_on")
     return [_assessment_out(a) for a in qs]
 
@@ -297,7 +299,7 @@ def risk_override(request: HttpRequest, case_id: UUID, payload: s.RiskOverrideIn
 
 @router.get("/{case_id}/risk-changes", response=list[s.RiskChangeOut])
 def risk_changes(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="risk_changes")
     return [
         {
             **{
@@ -339,7 +341,7 @@ def review_record(
 
 @router.get("/{case_id}/reviews", response=list[s.ReviewOut])
 def review_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="reviews")
     return [
         {
             **{
@@ -441,7 +443,7 @@ def follow_up_record(
 
 @router.get("/{case_id}/follow-ups", response=list[s.FollowUpOut])
 def follow_up_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id)
+    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="follow_ups")
     return [
         {
             **{
@@ -524,5 +526,7 @@ def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
             "changes": e.changes,
             "sop_version": e.sop_version,
         }
-        for e in selectors.case_history(actor=_actor(request), case_id=case_id)
+        for e in selectors.case_history(
+            actor=_actor(request), case_id=case_id, audit_section="history"
+        )
     ]

@@ -50,8 +50,13 @@ def today_for(actor: Actor) -> date:
     return timezone.now().astimezone(ZoneInfo(timezone_for(actor))).date()
 
 
-def case_get(*, actor: Actor, case_id: UUID) -> Case:
-    """One case the actor may see; 404 otherwise, whether or not it exists."""
+def case_get(*, actor: Actor, case_id: UUID, audit_section: str = "") -> Case:
+    """One case the actor may see; 404 otherwise, whether or not it exists.
+
+    With ``audit_section`` (e.g. "case", "history"), a person is reading the case through a
+    page or an API GET: the read is recorded in the audit log. Internal uses (re-reads
+    after a write, permission checks) leave it empty and are not logged.
+    """
     case = (
         cases_visible_to(actor)
         .select_related("child", "child__household", "caseworker", "agency", "area", "sop_version")
@@ -60,6 +65,10 @@ def case_get(*, actor: Actor, case_id: UUID) -> Case:
     )
     if case is None:
         raise NotFoundError("No case with this identifier is visible to you.")
+    if audit_section:
+        from fanous.audit.services import record_read
+
+        record_read(actor, case, case, section=audit_section)
     return case
 
 
@@ -120,6 +129,12 @@ def consents_of(case: Case) -> list[Consent]:
     return list(case.consents.order_by("created_at"))
 
 
-def case_history(*, actor: Actor, case_id: UUID) -> QuerySet[Event]:
-    case = case_get(actor=actor, case_id=case_id)
-    return Event.objects.filter(case=case).select_related("actor").order_by("at", "id")
+def case_history(
+    *, actor: Actor, case_id: UUID, include_reads: bool = False, audit_section: str = ""
+) -> QuerySet[Event]:
+    """What happened to the case. Reads ("Viewed") are left out unless ``include_reads``."""
+    case = case_get(actor=actor, case_id=case_id, audit_section=audit_section)
+    qs = Event.objects.filter(case=case)
+    if not include_reads:
+        qs = qs.exclude(action=Event.Action.READ)
+    return qs.select_related("actor").order_by("at", "id")

@@ -506,7 +506,7 @@ def _detail(
 def referral_detail(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     """One referral as the reader's side may see it, with the steps they may take now."""
     actor = actor_of(request)
-    referral = sel.referral_get(actor=actor, referral_id=referral_id)
+    referral = sel.referral_get(actor=actor, referral_id=referral_id, audit_section="referral")
     return _detail(request, actor, referral)
 
 

@@ -262,7 +262,7 @@ def _detail(
 def transfer_detail(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
     """One transfer, as the actor's side may read it, with the steps they may take."""
     actor = actor_of(request)
-    transfer = sel.transfer_get(actor=actor, transfer_id=transfer_id)
+    transfer = sel.transfer_get(actor=actor, transfer_id=transfer_id, audit_section="transfer")
     return _detail(request, actor, transfer)
 
 

@@ -133,7 +133,7 @@ def cash_request(request: HttpRequest, payload: s.CashRequestIn) -> Status[dict[
 @router.get("", response=s.CaseCashOut)
 def case_cash(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     """A case's emergency cash: every request, the totals and the SOP's limits."""
-    case = case_get(actor=_actor(request), case_id=case_id)
+    case = case_get(actor=_actor(request), case_id=case_id, audit_section="cash")
     policy = services.cash_policy(sop_for(case)[1])
     data = sel.case_cash(case)
     return {

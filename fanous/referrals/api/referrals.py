@@ -123,7 +123,11 @@ def referral_options(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
 @router.get("/{referral_id}", response=ReferralOut)
 def referral_get(request: HttpRequest, referral_id: UUID) -> dict[str, Any]:
     actor = _actor(request)
-    return referral_out(sel.referral_get(actor=actor, referral_id=referral_id), actor, _lang())
+    return referral_out(
+        sel.referral_get(actor=actor, referral_id=referral_id, audit_section="referral"),
+        actor,
+        _lang(),
+    )
 
 
 @router.post("/{referral_id}/{action}", response=ReferralOut)

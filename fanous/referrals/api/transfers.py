@@ -28,9 +28,9 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.of(request.user)  # type: ignore[arg-type]
 
 
-def _out(request: HttpRequest, transfer_id: UUID) -> dict[str, Any]:
+def _out(request: HttpRequest, transfer_id: UUID, audit_section: str = "") -> dict[str, Any]:
     actor = _actor(request)
-    transfer = sel.transfer_get(actor=actor, transfer_id=transfer_id)
+    transfer = sel.transfer_get(actor=actor, transfer_id=transfer_id, audit_section=audit_section)
     return sel.transfer_view(
         actor=actor, transfer=transfer, lang=(get_language() or "ar")[:2], with_history=True
     )
@@ -70,8 +70,8 @@ def transfer_list(request: HttpRequest) -> dict[str, Any]:
 @router.get("/{transfer_id}", response=TransferOut)
 def transfer_get(request: HttpRequest, transfer_id: UUID) -> dict[str, Any]:
     """One transfer. For the sending team after acceptance: the read-only record, with the
-    case history up to the moment the case left."""
-    return _out(request, transfer_id)
+    case history up to the moment the case left. The read is recorded in the audit log."""
+    return _out(request, transfer_id, audit_section="transfer")
 
 
 @router.post("/{transfer_id}/approve", response=TransferOut)

@@ -52,7 +52,10 @@ def referrals_visible_to(actor: Actor) -> QuerySet[Referral]:
     return sent_by_team_of(actor)
 
 
-def referral_get(*, actor: Actor, referral_id: UUID, for_update: bool = False) -> Referral:
+def referral_get(
+    *, actor: Actor, referral_id: UUID, for_update: bool = False, audit_section: str = ""
+) -> Referral:
+    """One referral the actor may read; 404 otherwise. ``audit_section``: log the read."""
     qs = referrals_visible_to(actor).select_related(
         "provider", "provider__agency", "case", "sender", "sender_agency", "to_user"
     )
@@ -61,6 +64,10 @@ def referral_get(*, actor: Actor, referral_id: UUID, for_update: bool = False) -
     referral = qs.filter(pk=referral_id).first()
     if referral is None:
         raise NotFoundError("No referral with this identifier is visible to you.")
+    if audit_section:
+        from fanous.audit.services import record_read
+
+        record_read(actor, referral, referral.case, section=audit_section)
     return referral
 
 

@@ -112,11 +112,18 @@ def is_sending_side(actor: Actor, transfer: CaseTransfer) -> bool:
     return actor.agency_id == transfer.from_agency_id
 
 
-def transfer_get(*, actor: Actor, transfer_id: UUID) -> CaseTransfer:
-    """One transfer the actor may see; 404 otherwise, whether or not it exists."""
+def transfer_get(*, actor: Actor, transfer_id: UUID, audit_section: str = "") -> CaseTransfer:
+    """One transfer the actor may see; 404 otherwise, whether or not it exists.
+
+    With ``audit_section``, a person reads the transfer record: logged in the audit log.
+    """
     transfer = transfers_visible_to(actor).filter(pk=transfer_id).first()
     if transfer is None:
         raise NotFoundError("No transfer with this identifier is visible to you.")
+    if audit_section:
+        from fanous.audit.services import record_read
+
+        record_read(actor, transfer, transfer.case_id, section=audit_section)
     return transfer
 
 
@@ -176,6 +183,7 @@ def transfer_history(*, actor: Actor, transfer: CaseTransfer) -> QuerySet[Event]
         return Event.objects.none()
     return (
         Event.objects.filter(case_id=transfer.case_id, at__lte=transfer.decided_at)
+        .exclude(action=Event.Action.READ)
         .select_related("actor")
         .order_by("at", "id")
     )
