@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -37,7 +37,47 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+# Every operation can answer these, through the exception handlers below (a refusal of the
+# services, of the access rules or of request validation): the schema says so once, here, in
+# the shape the handlers give (schemathesis checks that every answer is documented).
+ERROR_RESPONSES = {
+    "401": "Not logged in, or the token expired.",
+    "403": "The role or the part played on the record does not allow this.",
+    "404": "Nothing with this identifier is visible to you (need to know).",
+    "409": "The record changed since the version sent, or its step does not allow this.",
+    "422": "A field or a rule refused the request; `reasons` says which.",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "reasons"],
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "reasons": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+}
+
+
+class FanousAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": content})
+        return schema
+
+
+api = FanousAPI(
     title="Fanous API",
     version="1",
     description=(
@@ -139,6 +179,16 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     payload = {"code": "unauthenticated", "message": gettext("Log in first."), "reasons": []}
     return api.create_response(request, payload, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    payload = {
+        "code": "not_found",
+        "message": gettext("Nothing with this identifier is visible to you."),
+        "reasons": [],
+    }
+    return api.create_response(request, payload, status=404)
 
 
 @api.exception_handler(HttpError)

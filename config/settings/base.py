@@ -48,6 +48,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fanous.core.middleware.RequestContextMiddleware",
+    "fanous.core.middleware_security.SecurityHeadersMiddleware",
+    "fanous.accounts.middleware.SessionTimeoutMiddleware",
+    "fanous.accounts.middleware.TwoFactorMiddleware",
     "fanous.web.middleware.UserLanguageMiddleware",
     "fanous.web.middleware.ServiceErrorMiddleware",
 ]
@@ -68,6 +71,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fanous.web.context_processors.ui",
                 "fanous.web.context_processors.supervision",
+                "fanous.core.middleware_security.csp_nonce",
+                "fanous.accounts.middleware.two_factor_context",
             ],
         },
     },
@@ -126,6 +131,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# Authentication hardening (fanous/accounts/twofactor.py, lockout.py, middleware.py).
+# TOTP two-factor is required for these roles (optional for the others).
+FANOUS_REQUIRE_2FA = True
+FANOUS_2FA_REQUIRED_ROLES = ("supervisor", "agency_admin", "coordinator")
+FANOUS_2FA_ISSUER = "Fanous"
+# Five failures for one username within 15 minutes lock it for 15 minutes; one address
+# gets more tries (an office behind one NAT), then it is throttled too.
+FANOUS_LOCKOUT_ATTEMPTS = 5
+FANOUS_LOCKOUT_MINUTES = 15
+FANOUS_IP_THROTTLE_ATTEMPTS = 50
+# A session ends after this much inactivity, and after this long whatever happens (0 = off).
+FANOUS_SESSION_IDLE_MINUTES = int(os.environ.get("FANOUS_SESSION_IDLE_MINUTES", "30"))
+FANOUS_SESSION_MAX_HOURS = int(os.environ.get("FANOUS_SESSION_MAX_HOURS", "12"))
 
 # Limits on what a client may send (bad input gets a clear 4xx, never a 500).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

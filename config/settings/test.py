@@ -15,3 +15,9 @@ LANGUAGE_CODE = "en"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 FANOUS_BASE_URL = "https://fanous.example"
+
+# The suite logs users in with force_login, the browser `login` fixture and ApiToken.issue:
+# the tests of fanous/accounts/tests/test_auth_*.py turn these on where they check them.
+FANOUS_REQUIRE_2FA = False
+FANOUS_SESSION_IDLE_MINUTES = 0
+FANOUS_SESSION_MAX_HOURS = 0

@@ -7,9 +7,11 @@ from datetime import datetime
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from fanous.accounts import lockout, twofactor
 from fanous.accounts.models import ApiToken, User
 from fanous.audit.models import Event
 from fanous.audit.services import record
@@ -21,6 +23,11 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=256)
+    otp: str | None = Field(
+        None,
+        max_length=32,
+        description="The authenticator code (or a recovery code), for users with two-factor.",
+    )
 
 
 class TokenOut(Schema):
@@ -48,13 +55,64 @@ class BadCredentials(ServiceError):
     code = "bad_credentials"
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+class LockedOut(ServiceError):
+    status = 429
+    code = "locked"
+
+
+_LOCKED = gettext_noop(
+    "Too many failed attempts. Log-in is locked for %(minutes)s minutes; try again later "
+    "or ask your agency focal point."
+)
+
+
+@router.post(
+    "/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[object]:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password (and the authenticator code `otp`, for users with
+    two-factor authentication) for a bearer token. Repeated failures lock the username."""
+    ip = lockout.client_ip(request)
+    if lockout.is_locked(payload.username, ip):
+        return Status(429, error_payload(LockedOut(_LOCKED, {"minutes": lockout.lock_minutes()})))
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
+        if lockout.register_failure(username=payload.username, ip=ip, kind="password"):
+            return Status(
+                429, error_payload(LockedOut(_LOCKED, {"minutes": lockout.lock_minutes()}))
+            )
         refusal = BadCredentials("The username or password is wrong. Check them and try again.")
         return Status(401, error_payload(refusal))
+    if twofactor.is_enrolled(user):
+        if not payload.otp:
+            needed = BadCredentials(
+                "Two-factor authentication is on for this account: send the code of your "
+                "authenticator app in the field otp.",
+                code="otp_required",
+            )
+            return Status(401, error_payload(needed))
+        if not twofactor.verify(user=user, code=payload.otp):
+            failed = lockout.register_failure(
+                username=payload.username, ip=ip, kind="otp", user=user
+            )
+            if failed:
+                return Status(
+                    429, error_payload(LockedOut(_LOCKED, {"minutes": lockout.lock_minutes()}))
+                )
+            wrong = BadCredentials(
+                "This code is not valid or was already used. Enter the current code of your "
+                "authenticator app, or one of your recovery codes.",
+                code="otp_invalid",
+            )
+            return Status(401, error_payload(wrong))
+    elif twofactor.is_required(user):
+        setup = ServiceError(
+            "Your role requires two-factor authentication: log in to the web app once to set "
+            "it up, then ask for a token with the code.",
+            code="two_factor_setup_required",
+        )
+        return Status(403, error_payload(setup))
+    lockout.register_success(username=payload.username)
     token, raw = ApiToken.issue(user)
     record(actor=user, action=Event.Action.LOGIN, obj=user, summary="api token issued")
     return Status(200, {"token": raw, "expires_at": token.expires_at})
@@ -96,4 +154,20 @@ def user_deactivate(request: HttpRequest, user_id: int, payload: DeactivateIn) -
     from fanous.accounts.services import user_deactivate as deactivate
 
     deactivate(actor=Actor.of(request.user), user_id=user_id, reason=payload.reason)  # type: ignore[arg-type]
+    return Status(204, None)
+
+
+class TwoFactorResetIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@router.post("/users/{user_id}/two-factor/reset", response={204: None})
+def user_two_factor_reset(
+    request: HttpRequest, user_id: int, payload: TwoFactorResetIn
+) -> Status[None]:
+    """Remove the authenticator of a user of your agency (agency admin; lost phone): they
+    set it up again at their next log-in. Their sessions and tokens end. Audited."""
+    from fanous.accounts.access import Actor
+
+    twofactor.reset(actor=Actor.of(request.user), user_id=user_id, reason=payload.reason)  # type: ignore[arg-type]
     return Status(204, None)

@@ -150,3 +150,25 @@ class ApiToken(models.Model):
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
         return cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
+
+
+# Authentication state (two-factor, lock-out) lives in its own module.
+from fanous.accounts.models_auth import (  # noqa: E402
+    LoginFailure,
+    LoginLock,
+    RecoveryCode,
+    TwoFactorDevice,
+)
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "Area",
+    "LoginFailure",
+    "LoginLock",
+    "RecoveryCode",
+    "Team",
+    "TeamMembership",
+    "TwoFactorDevice",
+    "User",
+]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     urls_assessment,
+    urls_audit,
     urls_card,
     urls_cash,
     urls_coord,
@@ -33,4 +34,5 @@ urlpatterns = [
     *urls_cash.urlpatterns,
     *urls_notifications.urlpatterns,
     *urls_card.urlpatterns,
+    *urls_audit.urlpatterns,
 ]

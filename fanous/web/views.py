@@ -117,7 +117,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case page: where it stands, what is due, and everything that happened."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case = selectors.case_get(actor=actor, case_id=case_id, audit_section="case")
     data = case_out(case, actor)
     events = selectors.case_history(actor=actor, case_id=case_id).order_by("-at")
     referrals = (
