@@ -12,7 +12,7 @@ from uuid import UUID
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from fanous.audit.chain import GENESIS, event_hash, normalize_ip, normalize_json
+from fanous.audit.chain import GENESIS, hash_of, normalize_ip, normalize_json
 from fanous.audit.models import ChainHead, Event
 from fanous.core.middleware import current_request
 
@@ -64,22 +64,7 @@ def _append(**fields: Any) -> Event:
     with transaction.atomic():
         head = _locked_head()
         event = Event(seq=head.seq + 1, prev_hash=head.hash, at=timezone.now(), **fields)
-        event.hash = event_hash(
-            id=event.id,
-            seq=event.seq,
-            at=event.at,
-            actor_id=event.actor_id,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            case_id=event.case_id,
-            summary=event.summary,
-            changes=event.changes,
-            sop_version=event.sop_version,
-            request_id=event.request_id,
-            ip=event.ip,
-            prev_hash=event.prev_hash,
-        )
+        event.hash = hash_of(event)
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
