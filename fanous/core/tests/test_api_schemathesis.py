@@ -18,6 +18,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -38,7 +39,7 @@ EXCLUDED = {"/api/v1/auth/logout"}
 
 
 @pytest.fixture
-def wsgi_app(world: World) -> Iterator[WSGIHandler]:
+def wsgi_app(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[WSGIHandler]:
     """The project's WSGI application, sharing the test's database transaction.
 
     Django closes the database connection at the end of every request; the test client
@@ -46,6 +47,9 @@ def wsgi_app(world: World) -> Iterator[WSGIHandler]:
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    # Disconnecting is not always enough (the receiver can be connected again by another
+    # import); inside the test's transaction PostgreSQL would then drop the connection.
+    monkeypatch.setattr(BaseDatabaseWrapper, "close_if_unusable_or_obsolete", lambda self: None)
     try:
         yield WSGIHandler()
     finally:
