@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from fanous.accounts.models import TeamMembership, User
 from fanous.accounts.permissions import Permission, has_permission
@@ -32,6 +33,11 @@ class Actor:
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(user=user, role=Role(user.role), agency_id=user.agency_id)
+
+    @classmethod
+    def of_request(cls, request: HttpRequest) -> Actor:
+        """The actor of an authenticated request (API or web door)."""
+        return cls.of(request.user)  # type: ignore[arg-type]
 
     @property
     def id(self) -> int:

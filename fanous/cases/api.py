@@ -24,12 +24,8 @@ from .presenters import case_out
 router = Router(tags=["cases"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _reload(request: HttpRequest, case_id: UUID, audit_section: str = "") -> dict[str, Any]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     case = selectors.case_get(actor=actor, case_id=case_id, audit_section=audit_section)
     return case_out(case, actor)
 
@@ -50,7 +46,7 @@ class CaseloadQuery(Schema):
 @router.get("", response=s.CaseListOut)
 def case_list(request: HttpRequest, filters: Query[CaseloadQuery]) -> dict[str, Any]:
     """My caseload: high risk first, then the nearest due date."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     today = selectors.today_for(actor)
     qs = selectors.case_list_for(
         actor=actor,
@@ -93,7 +89,7 @@ def case_list(request: HttpRequest, filters: Query[CaseloadQuery]) -> dict[str, 
 @router.post("", response={200: s.CaseOut, 201: s.CaseOut})
 def case_identify(request: HttpRequest, payload: s.CaseIdentifyIn) -> Status[dict[str, Any]]:
     """Identify a child (first contact). Idempotent by `id`."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     user: User = request.user  # type: ignore[assignment]
     if payload.area:
         area = Area.objects.filter(code=payload.area).first()
@@ -129,7 +125,10 @@ def case_update_child(
 ) -> dict[str, Any]:
     changes = payload.child.model_dump(exclude_unset=True)
     services.case_update_child(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, changes=changes
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        changes=changes,
     )
     return _reload(request, case_id)
 
@@ -139,7 +138,7 @@ def consent_record(
     request: HttpRequest, case_id: UUID, payload: s.ConsentIn
 ) -> Status[dict[str, Any]]:
     _, created = services.consent_record(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         record_id=payload.id,
         purpose=payload.purpose,
@@ -159,7 +158,10 @@ def consent_withdraw(
     request: HttpRequest, case_id: UUID, consent_id: UUID, payload: s.ConsentWithdrawIn
 ) -> dict[str, Any]:
     services.consent_withdraw(
-        actor=_actor(request), case_id=case_id, consent_id=consent_id, reason=payload.reason
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        consent_id=consent_id,
+        reason=payload.reason,
     )
     return _reload(request, case_id)
 
@@ -168,7 +170,10 @@ def consent_withdraw(
 def case_register(request: HttpRequest, case_id: UUID, payload: s.RegistrationIn) -> dict[str, Any]:
     data = payload.model_dump(exclude={"version"})
     services.case_register(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, data=data
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        data=data,
     )
     return _reload(request, case_id)
 
@@ -184,7 +189,10 @@ def registration_update(
         if value is None and name not in ("hours_per_day", "days_per_week"):
             changes[name] = False if name == "concern_hazardous_work" else ""
     services.registration_update(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, changes=changes
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        changes=changes,
     )
     return _reload(request, case_id)
 
@@ -194,7 +202,7 @@ def case_not_eligible(
     request: HttpRequest, case_id: UUID, payload: s.NotEligibleIn
 ) -> dict[str, Any]:
     services.case_declare_not_eligible(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         reason=payload.reason,
@@ -205,7 +213,7 @@ def case_not_eligible(
 @router.post("/{case_id}/refer-out", response=s.CaseOut)
 def case_refer_out(request: HttpRequest, case_id: UUID, payload: s.ReferOutIn) -> dict[str, Any]:
     services.case_refer_out(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         referred_to=payload.referred_to,
@@ -217,7 +225,7 @@ def case_refer_out(request: HttpRequest, case_id: UUID, payload: s.ReferOutIn) -
 @router.post("/{case_id}/assign", response=s.CaseOut)
 def case_assign(request: HttpRequest, case_id: UUID, payload: s.AssignIn) -> dict[str, Any]:
     services.case_assign(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         caseworker_id=payload.caseworker_id,
@@ -230,7 +238,7 @@ def household_member_add(
     request: HttpRequest, case_id: UUID, payload: s.HouseholdMemberIn
 ) -> Status[dict[str, Any]]:
     _, created = services.household_member_add(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         member_id=payload.id,
         data=payload.model_dump(exclude={"id"}),
@@ -246,7 +254,7 @@ def assessment_record(
     request: HttpRequest, case_id: UUID, payload: s.AssessmentIn
 ) -> Status[dict[str, Any]]:
     assessment, created = services.assessment_record(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         record_id=payload.id,
         expected_version=payload.version,
@@ -280,7 +288,9 @@ def _assessment_out(a: Assessment) -> dict[str, Any]:
 
 @router.get("/{case_id}/assessments", response=list[s.AssessmentOut])
 def assessment_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="assessments")
+    case = selectors.case_get(
+        actor=Actor.of_request(request), case_id=case_id, audit_section="assessments"
+    )
     qs = Assessment.objects.filter(case=case).select_related("sop_version").order_by("assessed_on")
     return [_assessment_out(a) for a in qs]
 
@@ -288,7 +298,7 @@ def assessment_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]
 @router.post("/{case_id}/risk-override", response=s.CaseOut)
 def risk_override(request: HttpRequest, case_id: UUID, payload: s.RiskOverrideIn) -> dict[str, Any]:
     services.risk_override_set(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         level=payload.level,
@@ -299,7 +309,9 @@ def risk_override(request: HttpRequest, case_id: UUID, payload: s.RiskOverrideIn
 
 @router.get("/{case_id}/risk-changes", response=list[s.RiskChangeOut])
 def risk_changes(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="risk_changes")
+    case = selectors.case_get(
+        actor=Actor.of_request(request), case_id=case_id, audit_section="risk_changes"
+    )
     return [
         {
             **{
@@ -326,7 +338,7 @@ def review_record(
     request: HttpRequest, case_id: UUID, payload: s.ReviewIn
 ) -> Status[dict[str, Any]]:
     _, created = services.review_record(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         record_id=payload.id,
         kind=payload.kind,
@@ -341,7 +353,9 @@ def review_record(
 
 @router.get("/{case_id}/reviews", response=list[s.ReviewOut])
 def review_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="reviews")
+    case = selectors.case_get(
+        actor=Actor.of_request(request), case_id=case_id, audit_section="reviews"
+    )
     return [
         {
             **{
@@ -380,21 +394,29 @@ def plan_save(request: HttpRequest, case_id: UUID, payload: s.PlanIn) -> dict[st
         **payload.model_dump(exclude={"version", "goals"}),
     )
     services.plan_save_draft(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, data=data
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        data=data,
     )
     return _reload(request, case_id)
 
 
 @router.post("/{case_id}/plan/submit", response=s.CaseOut)
 def plan_submit(request: HttpRequest, case_id: UUID, payload: s.VersionIn) -> dict[str, Any]:
-    services.plan_submit(actor=_actor(request), case_id=case_id, expected_version=payload.version)
+    services.plan_submit(
+        actor=Actor.of_request(request), case_id=case_id, expected_version=payload.version
+    )
     return _reload(request, case_id)
 
 
 @router.post("/{case_id}/plan/approve", response=s.CaseOut)
 def plan_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
     services.plan_approve(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        note=payload.note,
     )
     return _reload(request, case_id)
 
@@ -402,7 +424,10 @@ def plan_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> 
 @router.post("/{case_id}/plan/reject", response=s.CaseOut)
 def plan_reject(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
     services.plan_reject(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        note=payload.note,
     )
     return _reload(request, case_id)
 
@@ -412,7 +437,7 @@ def plan_action_status(
     request: HttpRequest, case_id: UUID, action_id: UUID, payload: s.PlanActionStatusIn
 ) -> dict[str, Any]:
     services.plan_action_set_status(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         action_id=action_id,
         status=payload.status,
@@ -429,7 +454,7 @@ def follow_up_record(
     request: HttpRequest, case_id: UUID, payload: s.FollowUpIn
 ) -> Status[dict[str, Any]]:
     _, created = services.follow_up_record(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         record_id=payload.id,
         kind=payload.kind,
@@ -443,7 +468,9 @@ def follow_up_record(
 
 @router.get("/{case_id}/follow-ups", response=list[s.FollowUpOut])
 def follow_up_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(actor=_actor(request), case_id=case_id, audit_section="follow_ups")
+    case = selectors.case_get(
+        actor=Actor.of_request(request), case_id=case_id, audit_section="follow_ups"
+    )
     return [
         {
             **{
@@ -471,7 +498,7 @@ def follow_up_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
 @router.post("/{case_id}/closure", response=s.CaseOut)
 def closure_request(request: HttpRequest, case_id: UUID, payload: s.ClosureIn) -> dict[str, Any]:
     services.closure_request(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         reason=payload.reason,
@@ -485,7 +512,10 @@ def closure_request(request: HttpRequest, case_id: UUID, payload: s.ClosureIn) -
 @router.post("/{case_id}/closure/approve", response=s.CaseOut)
 def closure_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
     services.closure_approve(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        note=payload.note,
     )
     return _reload(request, case_id)
 
@@ -493,7 +523,10 @@ def closure_approve(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) 
 @router.post("/{case_id}/closure/reject", response=s.CaseOut)
 def closure_reject(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -> dict[str, Any]:
     services.closure_reject(
-        actor=_actor(request), case_id=case_id, expected_version=payload.version, note=payload.note
+        actor=Actor.of_request(request),
+        case_id=case_id,
+        expected_version=payload.version,
+        note=payload.note,
     )
     return _reload(request, case_id)
 
@@ -501,7 +534,7 @@ def closure_reject(request: HttpRequest, case_id: UUID, payload: s.DecisionIn) -
 @router.post("/{case_id}/reopen", response=s.CaseOut)
 def case_reopen(request: HttpRequest, case_id: UUID, payload: s.ReopenIn) -> dict[str, Any]:
     services.case_reopen(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=case_id,
         expected_version=payload.version,
         reason=payload.reason,
@@ -527,6 +560,6 @@ def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
             "sop_version": e.sop_version,
         }
         for e in selectors.case_history(
-            actor=_actor(request), case_id=case_id, audit_section="history"
+            actor=Actor.of_request(request), case_id=case_id, audit_section="history"
         )
     ]

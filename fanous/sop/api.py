@@ -46,10 +46,6 @@ class SopDraftUpdateIn(Schema):
     data: dict[str, Any]
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _out(row: SopVersion, today: date) -> dict[str, Any]:
     sop = sop_of(row)
     return {
@@ -74,7 +70,7 @@ def _today() -> date:
 
 @router.get("/versions", response=list[SopVersionOut])
 def sop_list(request: HttpRequest, area: str | None = None) -> list[dict[str, Any]]:
-    qs = sop_version_list_for(_actor(request))
+    qs = sop_version_list_for(Actor.of_request(request))
     if area:
         qs = qs.filter(area__code=area)
     return [_out(row, _today()) for row in qs]
@@ -82,12 +78,12 @@ def sop_list(request: HttpRequest, area: str | None = None) -> list[dict[str, An
 
 @router.get("/versions/{sop_id}", response=SopVersionOut)
 def sop_get(request: HttpRequest, sop_id: UUID) -> dict[str, Any]:
-    return _out(sop_version_get(actor=_actor(request), sop_id=sop_id), _today())
+    return _out(sop_version_get(actor=Actor.of_request(request), sop_id=sop_id), _today())
 
 
 @router.post("/versions", response={201: SopVersionOut})
 def sop_create(request: HttpRequest, payload: SopDraftIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     actor.require(Permission.SOP_MANAGE)
     area = Area.objects.filter(code=payload.area).first()
     if area is None:
@@ -99,7 +95,7 @@ def sop_create(request: HttpRequest, payload: SopDraftIn) -> Status[dict[str, An
 @router.put("/versions/{sop_id}", response=SopVersionOut)
 def sop_update(request: HttpRequest, sop_id: UUID, payload: SopDraftUpdateIn) -> dict[str, Any]:
     row = services.sop_update_draft(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         sop_id=sop_id,
         data=payload.data,
         expected_version=payload.row_version,
@@ -109,7 +105,7 @@ def sop_update(request: HttpRequest, sop_id: UUID, payload: SopDraftUpdateIn) ->
 
 @router.post("/versions/{sop_id}/publish", response=SopVersionOut)
 def sop_publish(request: HttpRequest, sop_id: UUID) -> dict[str, Any]:
-    row = services.sop_publish(actor=_actor(request), sop_id=sop_id)
+    row = services.sop_publish(actor=Actor.of_request(request), sop_id=sop_id)
     return _out(row, _today())
 
 
@@ -118,7 +114,7 @@ def sop_active(request: HttpRequest, area: str | None = None) -> dict[str, Any]:
     """The SOP in force for an area (default: the area of the user's agency's cases)."""
     from fanous.sop.selectors import sop_version_in_force
 
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     actor.require(Permission.SOP_VIEW)
     user: User = request.user  # type: ignore[assignment]
     node = get_object_or_404(Area, code=area) if area else _default_area(user)

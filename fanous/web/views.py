@@ -30,8 +30,7 @@ PAGE_SIZE = 25
 
 
 def actor_of(request: HttpRequest) -> Actor:
-    user: User = request.user  # type: ignore[assignment]
-    return Actor.of(user)
+    return Actor.of_request(request)
 
 
 @require_POST

@@ -19,10 +19,6 @@ from fanous.referrals.services import cash as services
 router = Router(tags=["cash"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _user_name(user: Any) -> str | None:
     if user is None:
         return None
@@ -79,13 +75,13 @@ def _reload_cash(actor: Actor, item_id: UUID) -> dict[str, Any]:
 @router.get("/budgets", response=list[s.BudgetOut])
 def budget_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The agency's emergency fund budgets with approved, pending and the balance left."""
-    return [_budget_out(b) for b in sel.budget_list_for(actor=_actor(request))]
+    return [_budget_out(b) for b in sel.budget_list_for(actor=Actor.of_request(request))]
 
 
 @router.post("/budgets", response={200: s.BudgetOut, 201: s.BudgetOut})
 def budget_create(request: HttpRequest, payload: s.BudgetCreateIn) -> Status[dict[str, Any]]:
     """Open a budget (agency admin). The currency is the SOP's; idempotent by `id`."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     budget, created = services.budget_create(
         actor=actor,
         record_id=payload.id,
@@ -103,7 +99,7 @@ def budget_create(request: HttpRequest, payload: s.BudgetCreateIn) -> Status[dic
 @router.patch("/budgets/{budget_id}", response=s.BudgetOut)
 def budget_update(request: HttpRequest, budget_id: UUID, payload: s.BudgetPatchIn) -> Any:
     """Change a budget; the amount never drops below what is already approved."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     services.budget_update(
         actor=actor, budget_id=budget_id, expected_version=payload.version, **changes
@@ -117,7 +113,7 @@ def budget_update(request: HttpRequest, budget_id: UUID, payload: s.BudgetPatchI
 @router.post("/requests", response={200: s.CashOut, 201: s.CashOut})
 def cash_request(request: HttpRequest, payload: s.CashRequestIn) -> Status[dict[str, Any]]:
     """Ask for emergency cash for a case (case team). Idempotent by `id`."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     item, created = services.cash_request(
         actor=actor,
         case_id=payload.case_id,
@@ -133,7 +129,7 @@ def cash_request(request: HttpRequest, payload: s.CashRequestIn) -> Status[dict[
 @router.get("", response=s.CaseCashOut)
 def case_cash(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     """A case's emergency cash: every request, the totals and the SOP's limits."""
-    case = case_get(actor=_actor(request), case_id=case_id, audit_section="cash")
+    case = case_get(actor=Actor.of_request(request), case_id=case_id, audit_section="cash")
     policy = services.cash_policy(sop_for(case)[1])
     data = sel.case_cash(case)
     return {
@@ -151,7 +147,7 @@ def case_cash(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
 @router.get("/pending", response=list[s.PendingCashOut])
 def cash_pending(request: HttpRequest) -> list[dict[str, Any]]:
     """Requests waiting for my decision (supervisor), oldest first."""
-    rows = sel.cash_pending_for(actor=_actor(request))[:200]
+    rows = sel.cash_pending_for(actor=Actor.of_request(request))[:200]
     return [
         {
             **cash_out(i),
@@ -167,7 +163,7 @@ def cash_pending(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/requests/{item_id}/approve", response=s.CashOut)
 def cash_approve(request: HttpRequest, item_id: UUID, payload: s.CashDecisionIn) -> Any:
     """Approve (the case's supervisor): the limits and the balance are checked again."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     services.cash_approve(
         actor=actor, disbursement_id=item_id, expected_version=payload.version, note=payload.note
     )
@@ -177,7 +173,7 @@ def cash_approve(request: HttpRequest, item_id: UUID, payload: s.CashDecisionIn)
 @router.post("/requests/{item_id}/reject", response=s.CashOut)
 def cash_reject(request: HttpRequest, item_id: UUID, payload: s.CashDecisionIn) -> Any:
     """Refuse (the case's supervisor), saying why."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     services.cash_reject(
         actor=actor, disbursement_id=item_id, expected_version=payload.version, note=payload.note
     )

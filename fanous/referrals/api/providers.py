@@ -32,10 +32,6 @@ router = Router(tags=["providers"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _lang() -> str:
     return (get_language() or "ar")[:2]
 
@@ -126,7 +122,7 @@ class ProviderQuery(Schema):
 @router.get("", response=s.ProviderListOut)
 def provider_list(request: HttpRequest, filters: Query[ProviderQuery]) -> dict[str, Any]:
     """The service map: every logged-in user may read it (a directory, not case data)."""
-    rows = selectors.provider_list_for(_actor(request), filters.to_filter())
+    rows = selectors.provider_list_for(Actor.of_request(request), filters.to_filter())
     policies = Policies()
     page = rows[filters.offset : filters.offset + filters.limit]
     return {
@@ -140,7 +136,7 @@ def provider_list(request: HttpRequest, filters: Query[ProviderQuery]) -> dict[s
 @router.get("/export.xlsx")
 def provider_export(request: HttpRequest, filters: Query[ProviderQuery]) -> HttpResponse:
     """The (filtered) service map as .xlsx, headers in the user's language, re-importable."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     user_area = actor.user.agency.area if actor.user.agency else None
     policy = Policies().of(user_area) if user_area else None
     # Headers in the user's own language (as in the web app), whatever the client sends.
@@ -185,7 +181,7 @@ def provider_import_xlsx(
 ) -> Status[dict[str, Any]]:
     """Import an .xlsx (the export's columns). Every row is checked; one invalid row and
     nothing is saved (422). With ``dry_run`` nothing is saved either: the preview."""
-    result = provider_import(actor=_actor(request), content=file.read(), dry_run=dry_run)
+    result = provider_import(actor=Actor.of_request(request), content=file.read(), dry_run=dry_run)
     return Status(200 if result.valid else 422, import_out(result, dry_run))
 
 
@@ -232,7 +228,7 @@ def pathways_out(case_id: UUID, pw: pathway_selectors.Pathways) -> dict[str, Any
 @router.get("/pathways", response=s.PathwaysOut)
 def case_pathways(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     """The services proposed for each need of a case, and its gaps (404: case not visible)."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     case = case_get(actor=actor, case_id=case_id)
     return pathways_out(case.id, pathway_selectors.pathway_proposals(case, actor=actor))
 
@@ -240,7 +236,9 @@ def case_pathways(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
 @router.post("/pathways/gaps", response={200: list[s.GapOut], 201: list[s.GapOut]})
 def case_gaps_record(request: HttpRequest, payload: s.GapRecordIn) -> Status[list[dict[str, Any]]]:
     """Record the case's service gaps for advocacy; once per need while it stays open."""
-    gaps = pathway_services.service_gap_record(actor=_actor(request), case_id=payload.case_id)
+    gaps = pathway_services.service_gap_record(
+        actor=Actor.of_request(request), case_id=payload.case_id
+    )
     return Status(
         201 if gaps else 200,
         [
@@ -257,7 +255,9 @@ def case_gaps_record(request: HttpRequest, payload: s.GapRecordIn) -> Status[lis
 
 @router.get("/{provider_id}", response=s.ProviderOut)
 def provider_get(request: HttpRequest, provider_id: UUID) -> dict[str, Any]:
-    return provider_out(selectors.provider_get(actor=_actor(request), provider_id=provider_id))
+    return provider_out(
+        selectors.provider_get(actor=Actor.of_request(request), provider_id=provider_id)
+    )
 
 
 def _data(payload: s.ProviderIn) -> services.ProviderData:
@@ -271,7 +271,7 @@ def _data(payload: s.ProviderIn) -> services.ProviderData:
 def provider_create(request: HttpRequest, payload: s.ProviderIn) -> Status[dict[str, Any]]:
     """Put a service on the map (agency admin: own agency; coordinator: any). Idempotent by id."""
     provider, created = services.provider_create(
-        actor=_actor(request), data=_data(payload), provider_id=payload.id
+        actor=Actor.of_request(request), data=_data(payload), provider_id=payload.id
     )
     return Status(201 if created else 200, provider_out(provider))
 
@@ -281,7 +281,7 @@ def provider_update(
     request: HttpRequest, provider_id: UUID, payload: s.ProviderPatchIn
 ) -> dict[str, Any]:
     """Change a service; only the fields sent change. A stale ``version`` gets 409."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     current = selectors.provider_get(actor=actor, provider_id=provider_id)
     data = services.provider_data_of(current)
     changes = payload.dict(exclude={"version", "capacity_unknown"}, exclude_unset=True)
@@ -304,6 +304,6 @@ def provider_update(
 def provider_deactivate(request: HttpRequest, provider_id: UUID, payload: s.VersionIn) -> Any:
     """Take a service off the map; referrals already sent to it keep it."""
     provider = services.provider_deactivate(
-        actor=_actor(request), provider_id=provider_id, expected_version=payload.version
+        actor=Actor.of_request(request), provider_id=provider_id, expected_version=payload.version
     )
     return provider_out(provider)

@@ -28,10 +28,6 @@ from fanous.referrals.services import referrals as svc
 router = Router(tags=["referrals"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _lang() -> str:
     return (get_language() or "ar")[:2]
 
@@ -46,7 +42,7 @@ class ReferralListQuery(Schema):
 
 @router.post("", response={200: ReferralOut, 201: ReferralOut})
 def referral_send(request: HttpRequest, payload: ReferralSendIn) -> Any:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     referral, created = svc.referral_send(
         actor=actor,
         record_id=payload.id,
@@ -68,7 +64,7 @@ def referral_send(request: HttpRequest, payload: ReferralSendIn) -> Any:
 
 @router.get("", response=list[ReferralOut])
 def referral_list(request: HttpRequest, filters: Query[ReferralListQuery]) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     if filters.box == "inbox":
         qs = sel.inbox_for(actor)
     elif filters.box == "outbox":
@@ -89,7 +85,7 @@ def referral_list(request: HttpRequest, filters: Query[ReferralListQuery]) -> li
 @router.get("/options", response=ReferralOptionsOut)
 def referral_options(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     """Referral types, the share sections each allows and proposes, and the consent state."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     case = case_get(actor=actor, case_id=case_id)
     _, sop = sop_for(case)
     policy = svc.policy_of(sop)
@@ -122,7 +118,7 @@ def referral_options(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
 
 @router.get("/{referral_id}", response=ReferralOut)
 def referral_get(request: HttpRequest, referral_id: UUID) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     return referral_out(
         sel.referral_get(actor=actor, referral_id=referral_id, audit_section="referral"),
         actor,
@@ -134,7 +130,7 @@ def referral_get(request: HttpRequest, referral_id: UUID) -> dict[str, Any]:
 def referral_act(
     request: HttpRequest, referral_id: UUID, action: ReferralAction, payload: ReferralActIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     referral = svc.referral_act(
         actor=actor,
         referral_id=referral_id,
@@ -166,7 +162,7 @@ def referral_card(
     # Imported here so that this endpoint is one self-contained block of the file.
     from fanous.referrals.card import card_response, urgent_card_pdf
 
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     chosen = lang or (actor.user.language if actor.user.language in ("ar", "en", "fr") else "ar")
     pdf = urgent_card_pdf(actor=actor, referral_id=referral_id, lang=chosen)
     return card_response(pdf, referral_id)

@@ -24,12 +24,8 @@ from fanous.referrals.services import transfers as svc
 router = Router(tags=["transfers"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
-
-
 def _out(request: HttpRequest, transfer_id: UUID, audit_section: str = "") -> dict[str, Any]:
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     transfer = sel.transfer_get(actor=actor, transfer_id=transfer_id, audit_section=audit_section)
     return sel.transfer_view(
         actor=actor, transfer=transfer, lang=(get_language() or "ar")[:2], with_history=True
@@ -43,7 +39,7 @@ def transfer_request(request: HttpRequest, payload: TransferRequestIn) -> Status
     Idempotent by `id`.
     """
     transfer = svc.transfer_request(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         case_id=payload.case_id,
         expected_version=payload.version,
         record_id=payload.id,
@@ -58,7 +54,7 @@ def transfer_request(request: HttpRequest, payload: TransferRequestIn) -> Status
 @router.get("", response=TransferListOut)
 def transfer_list(request: HttpRequest) -> dict[str, Any]:
     """Transfers offered to my agency (inbox) and those of my case team (outbox)."""
-    actor = _actor(request)
+    actor = Actor.of_request(request)
     lang = (get_language() or "ar")[:2]
     lists = sel.transfer_list_for(actor=actor)
     return {
@@ -79,7 +75,7 @@ def transfer_approve(
     request: HttpRequest, transfer_id: UUID, payload: TransferVersionIn
 ) -> dict[str, Any]:
     svc.transfer_approve(
-        actor=_actor(request), transfer_id=transfer_id, expected_version=payload.version
+        actor=Actor.of_request(request), transfer_id=transfer_id, expected_version=payload.version
     )
     return _out(request, transfer_id)
 
@@ -89,7 +85,7 @@ def transfer_accept(
     request: HttpRequest, transfer_id: UUID, payload: TransferAcceptIn
 ) -> dict[str, Any]:
     svc.transfer_accept(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         transfer_id=transfer_id,
         expected_version=payload.version,
         caseworker_id=payload.caseworker_id,
@@ -102,7 +98,7 @@ def transfer_decline(
     request: HttpRequest, transfer_id: UUID, payload: TransferReasonIn
 ) -> dict[str, Any]:
     svc.transfer_decline(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         transfer_id=transfer_id,
         expected_version=payload.version,
         reason=payload.reason,
@@ -115,7 +111,7 @@ def transfer_cancel(
     request: HttpRequest, transfer_id: UUID, payload: TransferReasonIn
 ) -> dict[str, Any]:
     svc.transfer_cancel(
-        actor=_actor(request),
+        actor=Actor.of_request(request),
         transfer_id=transfer_id,
         expected_version=payload.version,
         reason=payload.reason,
