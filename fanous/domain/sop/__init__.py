@@ -76,6 +76,12 @@ from fanous.domain.sop.policies import (
     EligibilityCriterion,
     StaffingRatios,
 )
+from fanous.domain.sop.protection import (
+    DataProtection,
+    DpiaSection,
+    Retention,
+    SensitiveSection,
+)
 from fanous.domain.sop.referrals import (
     CashPurpose,
     EmergencyCash,
@@ -93,6 +99,10 @@ __all__ = [
     "CATEGORIES",
     "AnyOf",
     "CashPurpose",
+    "DataProtection",
+    "DpiaSection",
+    "Retention",
+    "SensitiveSection",
     "EmergencyCash",
     "FactMatch",
     "Need",
@@ -162,6 +172,8 @@ class Sop(Frozen):
     assent_min_age: int = Field(default=7, ge=0)
     # Annexes: referral pathways, information-sharing protocol, emergency cash (§2, §8).
     referrals: ReferralPolicy | None = None
+    # Annex: sensitive sections, break-glass, retention, impact assessment (§1, §12).
+    data_protection: DataProtection | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -213,6 +225,8 @@ class Sop(Frozen):
                     )
         if self.referrals is not None:
             self._check_referrals(self.referrals, shared)
+        if self.data_protection is not None:
+            self._check_protection(self.data_protection, shared)
         if self.primary_concern not in {c.code for c in self.concerns}:
             raise invalid(
                 "primary_concern_unknown",
@@ -253,6 +267,41 @@ class Sop(Frozen):
                         need=need.code,
                         fact=match.fact,
                     )
+
+    def _check_protection(self, policy: DataProtection, facts: Mapping[str, FactDef]) -> None:
+        unknown = sorted(policy.facts - facts.keys())
+        if unknown:
+            raise invalid(
+                "sensitive_fact_unknown",
+                gettext_noop("The sensitive sections name unknown facts: %(codes)s."),
+                codes=unknown,
+            )
+        unknown = sorted(policy.concerns - {c.code for c in self.concerns})
+        if unknown:
+            raise invalid(
+                "sensitive_concern_unknown",
+                gettext_noop("The sensitive sections name unknown protection concerns: %(codes)s."),
+                codes=unknown,
+            )
+        # A fact the SOP marks sensitive must be restricted somewhere, or it would show.
+        loose = sorted(c for c, f in facts.items() if f.sensitive and c not in policy.facts)
+        if loose:
+            raise invalid(
+                "sensitive_fact_unrestricted",
+                gettext_noop(
+                    "The facts %(codes)s are marked sensitive but are in no sensitive section."
+                ),
+                codes=loose,
+            )
+        if policy.export_consent_purpose not in {p.code for p in self.consent_purposes}:
+            raise invalid(
+                "export_consent_purpose_unknown",
+                gettext_noop(
+                    "The consent purpose of exports, %(purpose)s, is not one of the SOP's "
+                    "consent purposes."
+                ),
+                purpose=policy.export_consent_purpose,
+            )
 
     def concern(self, code: str) -> ConcernConfig:
         """The concern ``code``; DomainError ``concern_unknown`` if this SOP does not cover it."""

@@ -85,6 +85,26 @@ def test_spec_3_only_consent_to_services_is_required_for_registration():
     assert sop.assent_min_age == 7
 
 
+def test_spec_12_default_sop_restricts_sexual_violence_caafag_trafficking_and_health():
+    policy = default_sop().data_protection
+    assert policy is not None
+    assert [s.code for s in policy.sensitive_sections] == [
+        "sexual_violence",
+        "caafag",
+        "trafficking",
+        "health",
+    ]
+    # Every fact the SOP marks sensitive is restricted by a section.
+    flagged = {f.code for c in default_sop().concerns for f in c.facts if f.sensitive}
+    assert flagged <= policy.facts
+    assert policy.section_of_fact("sv.within_72_hours") == "sexual_violence"
+    assert policy.section_of_fact("hazard.heat_humidity") is None
+    assert policy.concerns == {"sexual_violence", "caafag"}
+    assert policy.registration_fields == {"health_wellbeing"}
+    assert policy.break_glass_hours == 24
+    assert policy.retention.closed_case_years == 5
+
+
 def test_spec_2_default_staffing_ratios():
     assert default_sop().staffing.max_cases_per_caseworker == 25
     assert default_sop().staffing.max_caseworkers_per_supervisor == 6
@@ -459,6 +479,41 @@ INVALID: list[tuple[str, Mutation, tuple[str, dict[str, object]]]] = [
         "eligibility nobody can meet",
         _set("eligibility.min_criteria", 9),
         ("eligibility_unreachable", {"min_criteria": 9}),
+    ),
+    (
+        "sensitive section naming an unknown fact",
+        _set("data_protection.sensitive_sections.0.facts", ["sv.unheard_of"]),
+        ("sensitive_fact_unknown", {"codes": "sv.unheard_of"}),
+    ),
+    (
+        "sensitive fact left in no section",
+        _set("data_protection.sensitive_sections.2.facts", ["illicit_activities"]),
+        ("sensitive_fact_unrestricted", {"codes": "trafficking"}),
+    ),
+    (
+        "fact in two sensitive sections",
+        _set("data_protection.sensitive_sections.3.facts", ["ill_health", "trafficking"]),
+        ("sensitive_fact_in_two_sections", {"codes": "trafficking"}),
+    ),
+    (
+        "sensitive section naming an unknown concern",
+        _set("data_protection.sensitive_sections.1.concerns", ["militias"]),
+        ("sensitive_concern_unknown", {"codes": "militias"}),
+    ),
+    (
+        "registration field that cannot be restricted",
+        _set("data_protection.sensitive_sections.3.registration_fields", ["work_type"]),
+        ("sensitive_registration_field_unknown", {"fields": "work_type"}),
+    ),
+    (
+        "export consent purpose not in the SOP",
+        _set("data_protection.export_consent_purpose", "publicity"),
+        ("export_consent_purpose_unknown", {"purpose": "publicity"}),
+    ),
+    (
+        "break-glass longer than three days",
+        _set("data_protection.break_glass_hours", 100),
+        ("less_than_equal", {"location": "data_protection.break_glass_hours"}),
     ),
     (
         "endorsement date that is not a date",
