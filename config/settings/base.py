@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "fanous.cases",
     "fanous.referrals",
     "fanous.notifications",
+    "fanous.protection",
     "fanous.web",
 ]
 
