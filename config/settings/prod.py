@@ -5,9 +5,12 @@ PostgreSQL. They keep no state of their own: sessions and tokens live in the dat
 """
 
 import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE
+from .base import DATABASES, FANOUS_KEYS, FANOUS_KEYS_FILE, MIDDLEWARE
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -18,6 +21,13 @@ CSRF_TRUSTED_ORIGINS = [
 if not os.environ.get("DATABASE_URL"):
     raise RuntimeError("DATABASE_URL must point at PostgreSQL in production")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Encryption at rest: refuse to start without the keyring (FANOUS_KEYS or FANOUS_KEYS_FILE).
+if not FANOUS_KEYS and not (FANOUS_KEYS_FILE and Path(FANOUS_KEYS_FILE).is_file()):
+    raise ImproperlyConfigured(
+        "Set FANOUS_KEYS (the keyring as JSON) or FANOUS_KEYS_FILE (the path of an existing "
+        "key file): Fanous does not start without its encryption keys. See SECURITY.md."
+    )
 
 # WhiteNoise serves the collected static files, so the proxy needs no file access.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]

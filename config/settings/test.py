@@ -21,3 +21,9 @@ FANOUS_BASE_URL = "https://fanous.example"
 FANOUS_REQUIRE_2FA = False
 FANOUS_SESSION_IDLE_MINUTES = 0
 FANOUS_SESSION_MAX_HOURS = 0
+
+# The fixed, public TEST-ONLY keyring of fanous/core/crypto.py (never for real data); the
+# key tests switch keyrings with override_settings(FANOUS_KEYS=...).
+FANOUS_KEYS = ""
+FANOUS_KEYS_FILE = ""
+FANOUS_KEYS_TEST_KEYRING = True

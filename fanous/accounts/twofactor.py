@@ -1,8 +1,9 @@
 """TOTP two-factor authentication (RFC 6238): enrolment, verification, recovery codes.
 
 The secret is generated here, shown once as a QR code and as text while the user enrols,
-then kept sealed (encrypted and authenticated with a key derived from SECRET_KEY) and never
-shown again. A code is accepted once: the time step of the last accepted code is kept.
+then kept sealed (AES-256-GCM under the encryption keyring kept outside the database,
+fanous.core.crypto) and never shown again. A code is accepted once: the time step of the
+last accepted code is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fanous.accounts.models_auth import RecoveryCode, TwoFactorDevice
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
 from fanous.audit.services import record
+from fanous.core import crypto
 from fanous.core.errors import NotFoundError, ValidationFailed
 
 PERIOD = 30
@@ -108,7 +110,10 @@ def grouped(secret: str) -> str:
 # --- sealing the secret ----------------------------------------------------------------
 
 
-def _keys() -> list[bytes]:
+def _legacy_keys() -> list[bytes]:
+    # Before encryption at rest, secrets were sealed ("v1$...") under a key derived from
+    # SECRET_KEY. They are still read, and re-sealed on the keyring by `manage.py rotate_keys`
+    # (or when the user enrols again).
     raw = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return [hashlib.sha256(b"fanous.2fa.seal:" + str(k).encode()).digest() for k in raw]
 
@@ -123,19 +128,16 @@ def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
 
 
 def seal(plain: str) -> str:
-    """Encrypt-then-MAC with HMAC-SHA256 (counter-mode keystream and tag)."""
-    key = _keys()[0]
-    nonce = secrets.token_bytes(16)
-    data = plain.encode()
-    body = bytes(a ^ b for a, b in zip(data, _stream(key, nonce, len(data)), strict=True))
-    tag = hmac.new(key, b"mac" + nonce + body, hashlib.sha256).digest()[:16]
-    return "v1$" + base64.urlsafe_b64encode(nonce + body + tag).decode()
+    """AES-256-GCM under the keyring's primary key (fanous.core.crypto), kept outside the DB."""
+    return crypto.seal(plain)
 
 
 def unseal(sealed: str) -> str:
+    if crypto.is_token(sealed):
+        return crypto.unseal(sealed)
     raw = base64.urlsafe_b64decode(sealed.removeprefix("v1$").encode())
     nonce, body, tag = raw[:16], raw[16:-16], raw[-16:]
-    for key in _keys():
+    for key in _legacy_keys():
         expected = hmac.new(key, b"mac" + nonce + body, hashlib.sha256).digest()[:16]
         if hmac.compare_digest(expected, tag):
             stream = _stream(key, nonce, len(body))
@@ -149,7 +151,7 @@ def unseal(sealed: str) -> str:
 def _recovery_hash(user: User, code: str) -> str:
     normal = code.strip().lower().replace("-", "").replace(" ", "")
     message = f"{user.pk}:{normal}".encode()
-    return hmac.new(_keys()[0], b"recovery:" + message, hashlib.sha256).hexdigest()
+    return hmac.new(_legacy_keys()[0], b"recovery:" + message, hashlib.sha256).hexdigest()
 
 
 def _new_recovery_code() -> str:

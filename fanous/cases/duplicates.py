@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Prefetch
 
 from fanous.accounts.access import Actor, cases_visible_to
+from fanous.core.crypto import query_digests
 from fanous.domain import timeframes as tf
 from fanous.domain.names import name_tokens
 
@@ -92,8 +93,9 @@ def likely_duplicates(
         return []
     qs = cases_visible_to(actor).select_related("child", "child__household", "registration")
     name = name_tokens(query.name)
-    for token in name:
-        qs = qs.filter(child__name_key__contains=token)
+    # The blind index of the encrypted name: each word must start a word of the name.
+    for digest in query_digests(query.name):
+        qs = qs.filter(child__name_digest__contains=f" {digest} ")
     if query.birth_year:
         qs = qs.filter(
             child__birth_date__year__gte=query.birth_year - YEAR_TOLERANCE,

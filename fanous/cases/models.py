@@ -6,14 +6,19 @@ domain core (fanous.domain) and records the audit event in the same transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fanous.core.fields import EncryptedJSONField, EncryptedTextField
 from fanous.core.models import Record
 from fanous.domain.sop import FollowUpPhase, RiskLevel
 from fanous.domain.workflow import CaseStatus
+
+from .sealing import sensitive_facts_of_version, split_facts
 
 USER = settings.AUTH_USER_MODEL
 
@@ -34,9 +39,9 @@ class Sex(models.TextChoices):
 class Household(Record):
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT)
     area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT)
-    address = models.CharField(max_length=300, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
-    notes = models.TextField(blank=True, max_length=4000)
+    address = EncryptedTextField(max_length=300, blank=True)
+    phone = EncryptedTextField(max_length=32, blank=True)
+    notes = EncryptedTextField(blank=True, max_length=4000)
 
 
 class Child(Record):
@@ -46,40 +51,49 @@ class Child(Record):
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT)
-    given_name = models.CharField(max_length=80)
-    father_name = models.CharField(max_length=80, blank=True)
-    grandfather_name = models.CharField(max_length=80, blank=True)
-    family_name = models.CharField(max_length=80, blank=True)
-    # Normalised (fanous.domain.names) for search by Arabic spelling variants.
-    name_key = models.CharField(max_length=400, db_index=True)
+    # The name, phone and address are encrypted at rest (fanous.core.fields).
+    given_name = EncryptedTextField(max_length=80)
+    father_name = EncryptedTextField(max_length=80, blank=True)
+    grandfather_name = EncryptedTextField(max_length=80, blank=True)
+    family_name = EncryptedTextField(max_length=80, blank=True)
+    # Blind index of the normalised name, for search by prefix and Arabic spelling variants
+    # without the name in clear (fanous.core.crypto.name_digest). No index: a search is
+    # always scoped to the few hundred cases a user may see first (cases_visible_to).
+    name_digest = models.TextField(blank=True, default="")
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
     birth_date_estimated = models.BooleanField(default=False)
     nationality = models.CharField(max_length=64, blank=True)
     legal_status = models.CharField(max_length=32, blank=True)  # refugee, IDP, host, migrant...
     disability = models.BooleanField(default=False)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = EncryptedTextField(max_length=32, blank=True)
     languages = models.CharField(max_length=120, blank=True)
-    current_address = models.CharField(max_length=300, blank=True)
+    current_address = EncryptedTextField(max_length=300, blank=True)
 
     @property
     def full_name(self) -> str:
         parts = [self.given_name, self.father_name, self.grandfather_name, self.family_name]
         return " ".join(p for p in parts if p)
 
+    def refresh_name_digest(self) -> None:
+        """Recompute the blind index of the name (call after changing a name part)."""
+        from fanous.core.crypto import name_digest
+
+        self.name_digest = name_digest(self.full_name)
+
 
 class HouseholdMember(Record):
     """Other people in the household, notably the other children (SPEC §5)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(max_length=200)
+    name = EncryptedTextField(max_length=200)
     relation = models.CharField(max_length=32)  # mother, father, sibling, grandparent, other
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField(null=True, blank=True)
     is_caregiver = models.BooleanField(default=False)
     works = models.BooleanField(null=True)
     in_school = models.BooleanField(null=True)
-    protection_concerns = models.CharField(max_length=300, blank=True)
+    protection_concerns = EncryptedTextField(max_length=300, blank=True)
     child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.SET_NULL)
 
 
@@ -178,39 +192,45 @@ class Consent(Record):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=32)
     giver = models.CharField(max_length=16, choices=Giver.choices)
-    giver_name = models.CharField(max_length=200, blank=True)
+    giver_name = EncryptedTextField(max_length=200, blank=True)
     giver_relation = models.CharField(max_length=32, blank=True)
     given = models.BooleanField()
     method = models.CharField(max_length=16, choices=Method.choices, default=Method.VERBAL)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_reason = models.TextField(blank=True, max_length=2000)
-    notes = models.TextField(blank=True, max_length=2000)
+    withdrawn_reason = EncryptedTextField(blank=True, max_length=2000)
+    notes = EncryptedTextField(blank=True, max_length=2000)
 
 
 class Registration(Record):
     """Child-labour registration fields (SPEC §3)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="registration")
-    workplace_name = models.CharField(max_length=200, blank=True)
-    workplace_location = models.CharField(max_length=300, blank=True)
-    workplace_contact = models.CharField(max_length=120, blank=True)
+    workplace_name = EncryptedTextField(max_length=200, blank=True)
+    workplace_location = EncryptedTextField(max_length=300, blank=True)
+    workplace_contact = EncryptedTextField(max_length=120, blank=True)
     work_type = models.CharField(max_length=64, blank=True)
     tasks = models.TextField(blank=True, max_length=4000)
     hours_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    whereabouts_when_not_working = models.CharField(max_length=300, blank=True)
+    whereabouts_when_not_working = EncryptedTextField(max_length=300, blank=True)
     concern_hazardous_work = models.BooleanField(default=False)
     education_status = models.CharField(max_length=32, blank=True)
-    immediate_protection_risks = models.TextField(blank=True, max_length=4000)
-    health_wellbeing = models.TextField(blank=True, max_length=4000)
+    immediate_protection_risks = EncryptedTextField(blank=True, max_length=4000)
+    health_wellbeing = EncryptedTextField(blank=True, max_length=4000)
     registered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
 
 
 class Assessment(Record):
-    """Initial or comprehensive assessment; `facts` feed the SOP's risk matrix (SPEC §3-§6)."""
+    """Initial or comprehensive assessment; `facts` feed the SOP's risk matrix (SPEC §3-§6).
+
+    ``facts`` is the merged mapping every caller reads and writes. It is stored in two
+    columns: the facts of the SOP's sensitive sections (and any fact marked sensitive)
+    encrypted in ``sealed_facts``, the others in clear in ``open_facts`` (column "facts"),
+    which reports aggregate on.
+    """
 
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial assessment")
@@ -219,8 +239,10 @@ class Assessment(Record):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     assessed_on = models.DateField()
-    facts = models.JSONField(default=dict)  # SOP fact codes, incl. the §6 hazard checklist
-    narrative = models.JSONField(default=dict)  # free-text domains of §5 (child's own words...)
+    # SOP fact codes, incl. the §6 hazard checklist: use the `facts` property.
+    open_facts = models.JSONField(default=dict, db_column="facts")
+    sealed_facts = EncryptedJSONField(default=dict)
+    narrative = EncryptedJSONField(default=dict)  # free-text domains of §5 (child's own words)
     risk_level = models.CharField(max_length=8, choices=RISK_CHOICES)
     risk_factors = models.JSONField(default=list)
     sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
@@ -228,6 +250,27 @@ class Assessment(Record):
 
     class Meta:
         indexes = [models.Index(fields=["case", "kind", "assessed_on"], name="assess_case_kind")]
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return {**(self.open_facts or {}), **(self.sealed_facts or {})}
+
+    @facts.setter
+    def facts(self, value: dict[str, Any]) -> None:
+        self._split(dict(value or {}))
+
+    def _split(self, merged: dict[str, Any]) -> None:
+        if self.sop_version_id is None:
+            # The SOP is not known yet: seal everything; save() splits again.
+            self.open_facts, self.sealed_facts = {}, merged
+            return
+        self.open_facts, self.sealed_facts = split_facts(
+            merged, sensitive_facts_of_version(self.sop_version_id)
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._split(self.facts)
+        super().save(*args, **kwargs)
 
 
 class RiskChange(Record):

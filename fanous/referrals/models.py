@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fanous.core.fields import EncryptedJSONField, EncryptedTextField
 from fanous.core.models import Record
 from fanous.domain.referrals import CashStatus, ReferralStatus, TransferStatus
 
@@ -84,7 +85,7 @@ class Referral(Record):
     reason = models.TextField(max_length=4000)
     # What the receiver sees: the chosen sections, frozen when the referral is sent.
     sections = models.JSONField(default=list)
-    shared = models.JSONField(default=dict)
+    shared = EncryptedJSONField(default=dict)  # encrypted at rest (fanous.core.fields)
     basis = models.CharField(max_length=20)  # ConsentBasis
     override_reason = models.TextField(blank=True, max_length=4000)
     override_by = models.ForeignKey(
@@ -180,9 +181,9 @@ class CaseTransfer(Record):
     from_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     to_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=TRANSFER_STATUS_CHOICES)
-    reason = models.TextField(max_length=4000)  # the sending team's reason (internal)
+    reason = EncryptedTextField(max_length=4000)  # the sending team's reason (internal)
     # The only thing the receiving agency reads before it accepts.
-    note_to_receiver = models.TextField(max_length=2000)
+    note_to_receiver = EncryptedTextField(max_length=2000)
     basis = models.CharField(max_length=20)
     override_reason = models.TextField(blank=True, max_length=4000)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -239,7 +240,7 @@ class CashDisbursement(Record):
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     purpose = models.CharField(max_length=64)
-    note = models.TextField(blank=True, max_length=2000)
+    note = EncryptedTextField(blank=True, max_length=2000)
     status = models.CharField(max_length=16, choices=CASH_STATUS_CHOICES)
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()

@@ -220,13 +220,13 @@ def assessment_record(
         case=case,
         kind=kind,
         assessed_on=assessed_on,
-        facts=clean,
         narrative=narrative,
         risk_level=result.level.value,
         risk_factors=factors,
         sop_version=sop_row,
         recorded_by=actor.user,
     )
+    assessment.facts = clean  # split: sensitive facts sealed, the others open (models.py)
     insert(assessment, record_id)
     now = timezone.now()
     if kind == Assessment.Kind.INITIAL:

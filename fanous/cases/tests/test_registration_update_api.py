@@ -57,7 +57,8 @@ def test_caseworker_corrects_registration_and_history_keeps_old_and_new(
     event = Event.objects.filter(case_id=case["id"]).order_by("-at", "-id").first()
     assert event is not None
     assert event.actor == world.users["alice"]
-    assert event.changes["registration.workplace_name"] == ["ورشة الحدادة", "مخبز النور"]
+    # Encrypted at rest: the audit records that it changed, never the values (SECURITY.md).
+    assert event.changes["registration.workplace_name"] == ["•changed•", "•changed•"]
     assert event.changes["registration.hours_per_day"] == [8, 10]
     assert "registration.days_per_week" not in event.changes
     history = ok(api.get(f"/cases/{case['id']}/history"))

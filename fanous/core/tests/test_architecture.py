@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from fanous.core.crypto import new_keyring_data
 
 ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = ROOT / "fanous" / "domain"
@@ -56,6 +59,7 @@ def test_production_settings_pass_the_deploy_checklist() -> None:
         "DJANGO_SECRET_KEY": "x" * 64 + "-a-long-random-secret-for-the-check-only",
         "DJANGO_ALLOWED_HOSTS": "fanous.example.org",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/fanous",
+        "FANOUS_KEYS": json.dumps(new_keyring_data("k1")),
         "PATH": "/usr/bin:/bin",
     }
     out = subprocess.run(

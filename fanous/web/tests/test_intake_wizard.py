@@ -117,7 +117,7 @@ def test_the_whole_wizard_registers_the_child(world: World) -> None:
     assert response["Location"] == reverse("web:intake_consent", args=[case.pk])
     assert case.status == "identified"
     assert case.immediate_needs == ["food"]
-    assert case.child.name_key  # normalised for the duplicate search
+    assert case.child.name_digest  # blind index for the duplicate search
     page = client.get(response["Location"]).content.decode()
     assert 'data-assent-needed="1"' in page
     assert 'data-assent-min-age="7"' in page
@@ -322,9 +322,9 @@ def test_a_helpline_counsellor_identifies_and_lands_on_the_case_page(world: Worl
 
 
 def test_api_and_web_identify_the_same_way(world: World) -> None:
-    """One service, two doors: the API's case and the web's case have the same name key."""
+    """One service, two doors: the API's case and the web's case have the same name index."""
     api = world.api("alice").post("/cases", child_payload()).json()
     _identify(_client(world), given_name="أحمد", father_name="محمود", family_name="الخطيب")
-    keys = set(Case.objects.values_list("child__name_key", flat=True))
+    keys = set(Case.objects.values_list("child__name_digest", flat=True))
     assert len(keys) == 1
     assert Case.objects.filter(pk=api["id"]).exists()
