@@ -8,11 +8,13 @@ a caseworker to another team never rewrites cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from fanous.accounts.models import TeamMembership, User
 from fanous.accounts.permissions import Permission, has_permission
@@ -22,6 +24,7 @@ from fanous.domain.workflow import CaseStatus
 
 if TYPE_CHECKING:
     from fanous.cases.models import Case
+    from fanous.protection.models import CaseAccessGrant
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Actor:
 # caseworker has registered the child, the case belongs to the case management team.
 HELPLINE_STATUSES = (CaseStatus.IDENTIFIED, CaseStatus.NOT_ELIGIBLE, CaseStatus.REFERRED_OUT)
 
+# Who may hold a grant on a case of their agency: case management staff (CASE_VIEW).
+GRANTEE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
 
 def supervised_user_ids(actor: Actor) -> QuerySet[TeamMembership, int]:
     memberships = TeamMembership.objects.filter(team__supervisor_id=actor.id)
@@ -67,31 +73,123 @@ def supervised_user_ids(actor: Actor) -> QuerySet[TeamMembership, int]:
     return memberships.values_list("user_id", flat=True)
 
 
-def cases_visible_to(actor: Actor) -> QuerySet[Case]:
-    """Cases the actor may read. Outsiders get nothing (and 404 on direct access)."""
-    from fanous.cases.models import Case
-
-    qs = Case.objects.all()
+def _scope(actor: Actor) -> Q | None:
+    """The condition on the actor's agency's cases that puts a case in their own scope;
+    None when they see no case at all."""
     if not actor.user.is_active or actor.agency_id is None:
-        return qs.none()
+        return None
     if not actor.can(Permission.CASE_VIEW):
-        return qs.none()
-    qs = qs.filter(agency_id=actor.agency_id)
+        return None
     if actor.role == Role.CASEWORKER:
-        return qs.filter(caseworker_id=actor.id)
+        return Q(caseworker_id=actor.id)
     if actor.role == Role.SUPERVISOR:
-        from django.db.models import Q
-
         # Their team's cases, and the agency's unassigned intake (e.g. opened by the
         # helpline) waiting for a supervisor to assign it.
-        return qs.filter(
+        return (
             Q(caseworker_id=actor.id)
             | Q(caseworker_id__in=supervised_user_ids(actor))
             | Q(caseworker__isnull=True)
         )
     if actor.role == Role.HELPLINE_COUNSELLOR:
-        return qs.filter(created_by_id=actor.id, status__in=HELPLINE_STATUSES)
-    return qs.none()
+        return Q(created_by_id=actor.id, status__in=HELPLINE_STATUSES)
+    return None
+
+
+def cases_in_scope(actor: Actor) -> QuerySet[Case]:
+    """Cases the actor works on by role and assignment (own, team, helpline contacts).
+
+    The scope of every write: an explicit share or a break-glass access lets a colleague
+    read a case, never change it (see :func:`cases_visible_to`).
+    """
+    from fanous.cases.models import Case
+
+    scope = _scope(actor)
+    if scope is None or actor.agency_id is None:
+        return Case.objects.none()
+    return Case.objects.filter(scope, agency_id=actor.agency_id)
+
+
+def live_grants(actor: Actor, now: datetime | None = None) -> QuerySet[CaseAccessGrant]:
+    """The actor's grants in force now: not revoked, started, not expired (SPEC §12)."""
+    from fanous.protection.models import CaseAccessGrant
+
+    at = now or timezone.now()
+    return CaseAccessGrant.objects.filter(
+        user_id=actor.id, revoked_at__isnull=True, starts_at__lte=at, expires_at__gt=at
+    )
+
+
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    """Cases the actor may read. Outsiders get nothing (and 404 on direct access).
+
+    The actor's scope (:func:`cases_in_scope`), plus the cases of their agency on which
+    they hold a live grant (an explicit share or a supervisor's break-glass access). The
+    grant case ids are read first (one query on the ``grant_user_live`` index, usually
+    empty): an ``OR EXISTS (...)`` in the case query would keep PostgreSQL from using the
+    caseload index (BENCHMARKS.md), so it is only added when there is a grant.
+    """
+    from fanous.cases.models import Case
+
+    scope = _scope(actor)
+    if scope is None or actor.agency_id is None:
+        return Case.objects.none()
+    if actor.role in GRANTEE_ROLES:
+        granted = list(live_grants(actor).values_list("case_id", flat=True)[:1000])
+        if granted:
+            scope |= Q(pk__in=granted)
+    return Case.objects.filter(scope, agency_id=actor.agency_id)
+
+
+def grant_of(actor: Actor, case: Case) -> CaseAccessGrant | None:
+    """The grant through which the actor reads ``case``, or None when it is in their scope.
+
+    Among several live grants, break-glass and then sensitive ones come first.
+    """
+    if actor.agency_id is None or case.agency_id != actor.agency_id:
+        return None
+    if in_scope(actor, case):
+        return None
+    return (
+        live_grants(actor)
+        .filter(case_id=case.pk)
+        .order_by("-kind", "-include_sensitive", "-expires_at")  # break_glass > share
+        .first()
+    )
+
+
+def in_scope(actor: Actor, case: Case) -> bool:
+    """Whether the case is in the actor's own scope (assigned, team, intake, helpline)."""
+    if actor.agency_id is None or case.agency_id != actor.agency_id:
+        return False
+    if actor.role == Role.CASEWORKER:
+        return actor.user.is_active and case.caseworker_id == actor.id
+    return cases_in_scope(actor).filter(pk=case.pk).exists()
+
+
+def can_see_sensitive(actor: Actor, case: Case) -> bool:
+    """Whether the actor may see the case's sensitive sections (SPEC §1, §12).
+
+    The assigned caseworker and their supervisor (or any supervisor of the agency for an
+    unassigned intake case) do; a colleague does only through a live share that includes
+    the sensitive sections, or a supervisor's break-glass access. Nobody else.
+    """
+    from fanous.protection.models import CaseAccessGrant
+
+    if not actor.user.is_active or actor.agency_id is None or case.agency_id != actor.agency_id:
+        return False
+    if not actor.can(Permission.CASE_VIEW):
+        return False
+    if case.caseworker_id is not None and case.caseworker_id == actor.id:
+        return True
+    if actor.role == Role.SUPERVISOR:
+        if case.caseworker_id is None or supervises(actor, case.caseworker_id):
+            return True
+    return (
+        live_grants(actor)
+        .filter(case_id=case.pk)
+        .filter(Q(include_sensitive=True) | Q(kind=CaseAccessGrant.Kind.BREAK_GLASS))
+        .exists()
+    )
 
 
 def supervises(actor: Actor, caseworker_id: int | None) -> bool:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from fanous.accounts.access import Actor, cases_visible_to
+from fanous.accounts.access import Actor, cases_in_scope
 from fanous.audit.models import Event
 from fanous.domain.roles import Role
 
@@ -25,7 +25,8 @@ def events_visible_to(actor: Actor) -> QuerySet[Event]:
     if not can_read_audit(actor):
         return Event.objects.none()
     if actor.role == Role.SUPERVISOR:
-        return Event.objects.filter(case__in=cases_visible_to(actor).values("pk"))
+        # Their team's cases (not those they only read through a share or break-glass).
+        return Event.objects.filter(case__in=cases_in_scope(actor).values("pk"))
     return Event.objects.filter(
         Q(case__agency_id=actor.agency_id) | Q(actor__agency_id=actor.agency_id)
     )
@@ -48,7 +49,13 @@ def audit_events(*, actor: Actor, filters: AuditFilter, tz: str = "UTC") -> Quer
         qs = qs.filter(case__case_number__iexact=filters.case_number)
     if filters.username:
         qs = qs.filter(actor__username__iexact=filters.username)
-    if filters.action:
+    if filters.action == Event.Action.BREAK_GLASS:
+        # Break-glass openings and every read made through one (SPEC §12).
+        qs = qs.filter(
+            Q(action=Event.Action.BREAK_GLASS)
+            | Q(action=Event.Action.READ, changes__via=Event.Action.BREAK_GLASS.value)
+        )
+    elif filters.action:
         qs = qs.filter(action=filters.action)
     zone = ZoneInfo(tz)
     if filters.date_from:

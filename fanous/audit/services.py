@@ -104,7 +104,14 @@ def record(
     )
 
 
-def record_read(actor: Any, obj: models.Model, case: Any, *, section: str = "") -> Event:
+def record_read(
+    actor: Any,
+    obj: models.Model,
+    case: Any,
+    *,
+    section: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> Event:
     """A person read case data: ``obj`` (the case, a referral, a transfer...) of ``case``.
 
     ``actor`` is a user or an accounts.access.Actor. The one door for READ events; callers
@@ -116,6 +123,7 @@ def record_read(actor: Any, obj: models.Model, case: Any, *, section: str = "") 
         action=Event.Action.READ,
         obj=obj,
         case=case,
-        changes={"section": section} if section else None,
+        # ``extra``: how the reader got access, e.g. {"via": "break_glass", "grant": id}.
+        changes={**({"section": section} if section else {}), **(extra or {})} or None,
         summary=section,
     )

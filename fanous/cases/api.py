@@ -13,13 +13,19 @@ from fanous.accounts.access import Actor
 from fanous.accounts.models import Area, User
 from fanous.core.errors import NotFoundError
 from fanous.domain import timeframes as tf
+from fanous.domain.protection import (
+    redact_facts,
+    redact_fields,
+    redact_risk_factors,
+    redact_text,
+)
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import CaseStatus
 
 from . import schemas as s
 from . import selectors, services
 from .models import Assessment, FollowUp, Review
-from .presenters import case_out
+from .presenters import case_out, restriction_for_viewer
 
 router = Router(tags=["cases"])
 
@@ -292,7 +298,19 @@ def assessment_list(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]
         actor=Actor.of_request(request), case_id=case_id, audit_section="assessments"
     )
     qs = Assessment.objects.filter(case=case).select_related("sop_version").order_by("assessed_on")
-    return [_assessment_out(a) for a in qs]
+    restriction = restriction_for_viewer(case, Actor.of_request(request))
+    if restriction is None:
+        return [_assessment_out(a) for a in qs]
+    # Need to know (SPEC §12): sensitive facts, narrative and "why" lines withheld.
+    return [
+        {
+            **out,
+            "facts": redact_facts(out["facts"], restriction),
+            "narrative": redact_fields(out["narrative"], restriction.narrative),
+            "risk_factors": redact_risk_factors(out["risk_factors"], restriction),
+        }
+        for out in map(_assessment_out, qs)
+    ]
 
 
 @router.post("/{case_id}/risk-override", response=s.CaseOut)
@@ -309,10 +327,10 @@ def risk_override(request: HttpRequest, case_id: UUID, payload: s.RiskOverrideIn
 
 @router.get("/{case_id}/risk-changes", response=list[s.RiskChangeOut])
 def risk_changes(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
-    case = selectors.case_get(
-        actor=Actor.of_request(request), case_id=case_id, audit_section="risk_changes"
-    )
-    return [
+    actor = Actor.of_request(request)
+    case = selectors.case_get(actor=actor, case_id=case_id, audit_section="risk_changes")
+    restriction = restriction_for_viewer(case, actor)
+    rows = [
         {
             **{
                 f: getattr(r, f)
@@ -331,6 +349,10 @@ def risk_changes(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
         }
         for r in case.risk_changes.select_related("sop_version").order_by("created_at")
     ]
+    if restriction is not None:  # the computed reason names the facts (SPEC §12)
+        for row in rows:
+            row["reason"] = redact_text(row["reason"], restriction)
+    return rows
 
 
 @router.post("/{case_id}/reviews", response={200: s.CaseOut, 201: s.CaseOut})
@@ -548,6 +570,9 @@ def case_reopen(request: HttpRequest, case_id: UUID, payload: s.ReopenIn) -> dic
 @router.get("/{case_id}/history", response=list[s.EventOut])
 def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
     """Everything that happened to the case: who, when, what, old -> new."""
+    actor = Actor.of_request(request)
+    events = selectors.case_history(actor=actor, case_id=case_id, audit_section="history")
+    case = selectors.case_get(actor=actor, case_id=case_id)
     return [
         {
             "id": e.id,
@@ -559,7 +584,5 @@ def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
             "changes": e.changes,
             "sop_version": e.sop_version,
         }
-        for e in selectors.case_history(
-            actor=Actor.of_request(request), case_id=case_id, audit_section="history"
-        )
+        for e in selectors.mask_history(actor=actor, case=case, events=events)
     ]

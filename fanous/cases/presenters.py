@@ -3,12 +3,15 @@ the API serializes it, the web pages render it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fanous.accounts.access import Actor
+from fanous.accounts.access import Actor, can_see_sensitive, grant_of
 from fanous.domain import timeframes as tf
 from fanous.domain import workflow
-from fanous.domain.sop import FollowUpPhase, RiskLevel
+from fanous.domain.protection import Restriction, redact_case, restriction_for
+from fanous.domain.sop import FollowUpPhase, RiskLevel, Sop
 from fanous.sop.selectors import active_sop
 
 from . import selectors
@@ -64,8 +67,53 @@ def _plan_out(plan: CasePlan | None) -> dict[str, Any] | None:
     }
 
 
+def restriction_for_viewer(case: Case, actor: Actor, sop: Sop | None = None) -> Restriction | None:
+    """What the actor must not see of the case (SPEC §12): None when they may see it all
+    (the assigned caseworker, their supervisor, a share with the sensitive sections, a
+    break-glass access), else the SOP's sensitive sections."""
+    if can_see_sensitive(actor, case):
+        return None
+    return restriction_for(sop or active_sop(case.area)[1])
+
+
+def access_out(case: Case, actor: Actor) -> dict[str, Any] | None:
+    """The grant through which the actor reads the case (a share, a break-glass access),
+    or None when the case is in their own scope."""
+    grant = grant_of(actor, case)
+    if grant is None:
+        return None
+    return {
+        "grant_id": grant.pk,
+        "kind": grant.kind,
+        "include_sensitive": grant.include_sensitive,
+        "expires_at": grant.expires_at,
+        # The last day a share covers, where the child lives (it ends at that day's end).
+        "last_day": (grant.expires_at - timedelta(microseconds=1))
+        .astimezone(ZoneInfo(active_sop(case.area)[1].timezone))
+        .date(),
+        "read_only": True,
+    }
+
+
 def case_out(case: Case, actor: Actor) -> dict[str, Any]:
+    """The case as the actor may see it: sensitive sections withheld without need to know."""
     sop_row, sop = active_sop(case.area)
+    data = _case_out(case, actor, sop_row.version, sop)
+    restriction = restriction_for_viewer(case, actor, sop)
+    if restriction is not None:
+        data = redact_case(data, restriction)
+        # For the "Restricted: ... ask the assigned caseworker" notice of the pages.
+        data["restricted_labels"] = [
+            {"code": s.code, **s.label.model_dump()} for s in restriction.sections
+        ]
+    else:
+        data["restricted_sections"] = []
+        data["restricted_labels"] = []
+    data["access"] = access_out(case, actor)
+    return data
+
+
+def _case_out(case: Case, actor: Actor, sop_version: str, sop: Sop) -> dict[str, Any]:
     today = local_today(sop)
     child = case.child
     age = tf.age_on(child.birth_date, today)
@@ -137,7 +185,7 @@ def case_out(case: Case, actor: Actor) -> dict[str, Any]:
                 {"times": freq.times, "period_days": freq.period_days} if freq else None
             ),
         },
-        "sop_version": sop_row.version,
+        "sop_version": sop_version,
         "consents": list(case.consents.order_by("created_at")),
         "effective_consents": sorted(effective_consents(case, sop, age)),
         "registration": (

@@ -388,6 +388,15 @@ class ClosureRequestOut(Schema):
     sop_version: str
 
 
+class CaseAccessOut(Schema):
+    grant_id: UUID
+    kind: str
+    include_sensitive: bool
+    expires_at: datetime
+    last_day: date
+    read_only: bool
+
+
 class CaseOut(Schema):
     id: UUID
     version: int
@@ -423,6 +432,10 @@ class CaseOut(Schema):
     plan_approved_at: datetime | None
     closure_requested_at: datetime | None
     closed_at: datetime | None
+    # Need to know (SPEC §12): the sensitive sections withheld from this reader, and the
+    # share or break-glass access through which they read the case (None: their own case).
+    restricted_sections: list[str] = []
+    access: CaseAccessOut | None = None
 
 
 class AssessmentOut(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -10,8 +11,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from fanous.accounts.access import Actor, cases_visible_to
 from fanous.audit.models import Event
+from fanous.core.crypto import query_digests
 from fanous.core.errors import NotFoundError
-from fanous.domain.names import normalize_name
 from fanous.domain.sop import RiskLevel, Sop
 from fanous.domain.workflow import CaseStatus
 
@@ -66,10 +67,34 @@ def case_get(*, actor: Actor, case_id: UUID, audit_section: str = "") -> Case:
     if case is None:
         raise NotFoundError("No case with this identifier is visible to you.")
     if audit_section:
+        from fanous.accounts.access import grant_of
         from fanous.audit.services import record_read
 
-        record_read(actor, case, case, section=audit_section)
+        # A read through a share or a break-glass access says so (SPEC §12).
+        grant = grant_of(actor, case)
+        extra = {"via": grant.kind, "grant": str(grant.pk)} if grant else None
+        record_read(actor, case, case, section=audit_section, extra=extra)
     return case
+
+
+# Which deadline is late, by the step the case is at (the agenda's reading, SPEC §5, §7, §8).
+FOLLOW_UP_STATUSES = (
+    CaseStatus.PLAN_APPROVED,
+    CaseStatus.IMPLEMENTATION,
+    CaseStatus.CLOSURE_REQUESTED,
+)
+DUE_KINDS = ("overdue_assessment", "overdue_plan", "overdue_follow_up")
+
+
+def overdue_condition(kind: str, today: date) -> Q:
+    """Cases whose deadline of ``kind`` (one of ``DUE_KINDS``) has passed on ``today``."""
+    if kind == "overdue_assessment":
+        return Q(status=CaseStatus.INITIAL_ASSESSMENT.value, assessment_due_on__lt=today)
+    if kind == "overdue_plan":
+        return Q(status=CaseStatus.COMPREHENSIVE_ASSESSMENT.value, plan_due_on__lt=today)
+    if kind == "overdue_follow_up":
+        return Q(status__in=[s.value for s in FOLLOW_UP_STATUSES], next_follow_up_on__lt=today)
+    raise ValueError(kind)
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,10 @@ class CaseloadFilter:
     q: str | None = None
     include_closed: bool = False
     caseworker_id: int | None = None
+    # One of DUE_KINDS: the dashboard's links to the overdue plans, follow-ups...
+    due: str | None = None
+    # Children born on or before this day (turning 18 soon: fanous.domain.kpi).
+    born_by: date | None = None
 
 
 def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> QuerySet[Case]:
@@ -97,13 +126,19 @@ def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> Quer
         qs = qs.filter(next_due_on__lt=today)
     elif filters.overdue is False:
         qs = qs.filter(Q(next_due_on__isnull=True) | Q(next_due_on__gte=today))
+    if filters.due in DUE_KINDS:
+        qs = qs.filter(overdue_condition(filters.due, today))
+    if filters.born_by is not None:
+        qs = qs.filter(child__birth_date__lte=filters.born_by)
     if filters.q:
         text = filters.q.strip()
-        key = normalize_name(text)
+        # The blind index (fanous.core.crypto): every word typed must start a word of the
+        # name, after Arabic normalisation. The names themselves are encrypted.
+        digests = query_digests(text)
         token_cond = Q()
-        for token in key.split():
-            token_cond &= Q(child__name_key__contains=token)
-        qs = qs.filter(Q(case_number__iexact=text) | token_cond) if key else qs.none()
+        for digest in digests:
+            token_cond &= Q(child__name_digest__contains=f" {digest} ")
+        qs = qs.filter(Q(case_number__iexact=text) | token_cond) if digests else qs.none()
     return qs.order_by("-risk_rank", "next_due_on", "identified_at", "id")
 
 
@@ -132,9 +167,30 @@ def consents_of(case: Case) -> list[Consent]:
 def case_history(
     *, actor: Actor, case_id: UUID, include_reads: bool = False, audit_section: str = ""
 ) -> QuerySet[Event]:
-    """What happened to the case. Reads ("Viewed") are left out unless ``include_reads``."""
+    """What happened to the case. Reads ("Viewed") are left out unless ``include_reads``.
+
+    The events are raw: before showing them, pass them through :func:`mask_history` so a
+    reader without sensitive access does not see sensitive facts or fields (SPEC §12).
+    """
     case = case_get(actor=actor, case_id=case_id, audit_section=audit_section)
     qs = Event.objects.filter(case=case)
     if not include_reads:
         qs = qs.exclude(action=Event.Action.READ)
     return qs.select_related("actor").order_by("at", "id")
+
+
+def mask_history(*, actor: Actor, case: Case, events: Iterable[Event]) -> list[Event]:
+    """The events as the actor may see them: for a reader without sensitive access (a
+    colleague with a share that leaves them out), the summaries and changes that name a
+    sensitive fact, concern or field are masked (in memory; the log is never changed)."""
+    from fanous.cases.presenters import restriction_for_viewer
+    from fanous.domain.protection import redact_changes, redact_text
+
+    rows = list(events)
+    restriction = restriction_for_viewer(case, actor)
+    if restriction is None:
+        return rows
+    for event in rows:
+        event.summary = redact_text(event.summary, restriction)
+        event.changes = redact_changes(event.changes or {}, restriction)
+    return rows

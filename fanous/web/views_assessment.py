@@ -35,6 +35,7 @@ from fanous.sop.selectors import active_sop
 
 from .forms_assessment import AssessmentForm, assessment_initial
 from .views import actor_of
+from .views_access import read_only_refusal
 
 KIND_ACTIONS: dict[str, Action] = {
     Assessment.Kind.INITIAL.value: Action.RECORD_INITIAL_ASSESSMENT,
@@ -159,6 +160,8 @@ def assessment_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Record an initial or comprehensive assessment (SPEC §3, §5)."""
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
+    if (refusal := read_only_refusal(request, actor, case)) is not None:
+        return refusal  # grantees never see nor change the assessment facts (SPEC §12)
     kind = _kind(request)
     _, sop = active_sop(case.area)
     today = local_today(sop)
@@ -225,6 +228,10 @@ def assessment_preview(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """HTMX: the risk level the answers in the form would give (never saved)."""
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
+    if (refusal := read_only_refusal(request, actor, case)) is not None:
+        return refusal
+    if (refusal := read_only_refusal(request, actor, case)) is not None:
+        return refusal  # grantees never see nor change the assessment facts (SPEC §12)
     kind = _kind(request)
     _, sop = active_sop(case.area)
     form = _form(request, case, sop, kind)

@@ -49,6 +49,7 @@ from fanous.sop.selectors import sop_of
 from .forms_referrals import ACCOMPANIMENT_LABELS, ReferralActForm, ReferralForm
 from .templatetags.fanous_referrals import ACTION_LABELS, OVERDUE_LABELS
 from .views import actor_of
+from .views_access import read_only_refusal
 from .views_followup import error_context, error_status
 
 LIST_LIMIT = 200
@@ -277,6 +278,8 @@ def referral_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = case_selectors.case_get(actor=actor, case_id=case_id)
     if not actor.can(Permission.REFERRAL_SEND):
         raise PermissionDenied
+    if (refusal := read_only_refusal(request, actor, case)) is not None:
+        return refusal  # a share or break-glass access never sends referrals (SPEC §12)
     data = case_out(case, actor)
     sop, policy = _policy(case)
     error: dict[str, Any] | None = None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Model
 from django.utils import timezone
 
-from fanous.accounts.access import Actor, cases_visible_to, supervises
+from fanous.accounts.access import Actor, cases_in_scope, cases_visible_to, supervises
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
 from fanous.audit.services import diff, record, snapshot
@@ -22,6 +22,7 @@ from fanous.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from fanous.core.fields import audit_safe_changes
 from fanous.domain import timeframes as tf
 from fanous.domain import workflow
 from fanous.domain.errors import DomainError
@@ -58,7 +59,8 @@ def local_today(sop: Sop, now: datetime | None = None) -> date:
 def load_case(
     actor: Actor, case_id: UUID, expected_version: int | None, *, for_update: bool = True
 ) -> Case:
-    qs = cases_visible_to(actor).select_related("child", "area", "agency")
+    # Writes stay in the actor's own scope: a share or break-glass access only reads.
+    qs = cases_in_scope(actor).select_related("child", "area", "agency")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     case = qs.filter(pk=case_id).first()
@@ -241,7 +243,7 @@ def audit_child_record(
         action=action,
         obj=obj,
         case=case,
-        changes={f: [None, getattr(obj, f)] for f in fields},
+        changes=audit_safe_changes(obj, ((f, f, None, getattr(obj, f)) for f in fields)),
         summary=summary,
         sop_version=case.sop_version.version,
     )

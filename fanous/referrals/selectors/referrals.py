@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from fanous.accounts.access import Actor, cases_visible_to, supervises
+from fanous.accounts.access import Actor, cases_in_scope, supervises
 from fanous.accounts.models import User
 from fanous.accounts.permissions import Permission
 from fanous.core.errors import NotFoundError
@@ -40,7 +40,8 @@ def received_by(actor: Actor) -> QuerySet[Referral]:
 def sent_by_team_of(actor: Actor) -> QuerySet[Referral]:
     if not actor.can(Permission.REFERRAL_SEND):
         return Referral.objects.none()
-    return Referral.objects.filter(case__in=cases_visible_to(actor).values("pk"))
+    # The case's own team (a share or break-glass access reads the case, not its referrals).
+    return Referral.objects.filter(case__in=cases_in_scope(actor).values("pk"))
 
 
 def referrals_visible_to(actor: Actor) -> QuerySet[Referral]:

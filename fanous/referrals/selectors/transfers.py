@@ -19,7 +19,12 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from fanous.accounts.access import Actor, cases_visible_to, supervised_user_ids, supervises
+from fanous.accounts.access import (
+    Actor,
+    cases_in_scope,
+    supervised_user_ids,
+    supervises,
+)
 from fanous.accounts.models import Agency, User
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
@@ -58,7 +63,7 @@ def _sending_q(actor: Actor) -> Q:
         team += list(supervised_user_ids(actor))
     return Q(from_agency_id=actor.agency_id) & (
         # While the case is still with the agency: whoever may see the case.
-        Q(case_id__in=cases_visible_to(actor).values("id"))
+        Q(case_id__in=cases_in_scope(actor).values("id"))
         # After it left: who asked, who approved, the sending caseworker, their supervisor.
         | Q(requested_by_id__in=team)
         | Q(approved_by_id=actor.id)
