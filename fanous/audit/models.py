@@ -33,6 +33,7 @@ class Event(models.Model):
         READ = "read", _("Viewed")
         EXPORT = "export", _("Exported")
         BREAK_GLASS = "break_glass", _("Break-glass access")
+        ANONYMISE = "anonymise", _("Anonymised (retention)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Set by the writer before hashing (not auto_now_add, which would overwrite it on save).

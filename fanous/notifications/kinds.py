@@ -15,12 +15,15 @@ class Kind(StrEnum):
     REFERRAL_DELIVERED = "referral_delivered"
     REFERRAL_REVOKED = "referral_revoked"
     REFERRAL_OVERDUE = "referral_overdue"
+    REFERRAL_CONSENT_WITHDRAWN = "referral_consent_withdrawn"
     TRANSFER_REQUESTED = "transfer_requested"
     TRANSFER_INCOMING = "transfer_incoming"
     TRANSFER_DECIDED = "transfer_decided"
     TRANSFER_OVERDUE = "transfer_overdue"
     CASH_REQUESTED = "cash_requested"
     CASH_DECIDED = "cash_decided"
+    CASE_SHARED = "case_shared"
+    BREAK_GLASS_USED = "break_glass_used"
 
 
 MESSAGES: dict[Kind, str] = {
@@ -41,6 +44,10 @@ MESSAGES: dict[Kind, str] = {
     Kind.REFERRAL_OVERDUE: gettext_noop(
         "Referral %(reference)s to %(service)s is overdue: no answer in time."
     ),
+    Kind.REFERRAL_CONSENT_WITHDRAWN: gettext_noop(
+        "Referral %(reference)s: the family withdrew their consent to share information. "
+        "Finish only the service already agreed, share nothing further and keep no copy."
+    ),
     Kind.TRANSFER_REQUESTED: gettext_noop(
         "Case %(case_number)s: transfer to %(agency)s waits for your approval."
     ),
@@ -57,12 +64,23 @@ MESSAGES: dict[Kind, str] = {
     Kind.CASH_DECIDED: gettext_noop(
         "Case %(case_number)s: emergency cash of %(amount)s %(currency)s was %(cash_status)s."
     ),
+    Kind.CASE_SHARED: gettext_noop(
+        "Case %(case_number)s was shared with you (read only) until %(until)s."
+    ),
+    Kind.BREAK_GLASS_USED: gettext_noop(
+        "Case %(case_number)s: %(user)s opened it with emergency (break-glass) access. "
+        "The reason is on the case's access page."
+    ),
 }
 
 
 # A kind may say more precisely what happened, by one of its params: the overdue reminder
 # names the answer that is late (fanous.domain.referrals.referral_overdue).
 VARIANTS: dict[tuple[Kind, str, str], str] = {
+    (Kind.REFERRAL_REVOKED, "why", "consent_withdrawn"): gettext_noop(
+        "Referral %(reference)s was revoked: the family withdrew their consent to share "
+        "information. Do not use what it shared."
+    ),
     (Kind.REFERRAL_OVERDUE, "which", "acknowledge"): gettext_noop(
         "Referral %(reference)s to %(service)s is overdue: it was not acknowledged in time."
     ),

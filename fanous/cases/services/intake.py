@@ -17,10 +17,11 @@ from fanous.accounts.models import Agency, Area, User
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
 from fanous.audit.services import record
+from fanous.core.crypto import name_digest
 from fanous.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from fanous.core.fields import AUDIT_CHANGED, audit_safe_changes
 from fanous.domain import timeframes as tf
 from fanous.domain.eligibility import evaluate_eligibility
-from fanous.domain.names import normalize_name
 from fanous.domain.roles import Role
 from fanous.domain.workflow import Action, CaseStatus
 from fanous.sop.selectors import active_sop
@@ -38,6 +39,8 @@ from .common import (
     audit_child_record,
     before_of,
     case_facts,
+    child_age,
+    effective_consents,
     insert,
     load_case,
     local_today,
@@ -165,7 +168,7 @@ def case_identify(
     child_row = Child.objects.create(
         household=household,
         agency=agency,
-        name_key=normalize_name(
+        name_digest=name_digest(
             " ".join(
                 [child.given_name, child.father_name, child.grandfather_name, child.family_name]
             )
@@ -287,9 +290,27 @@ def consent_withdraw(*, actor: Actor, case_id: UUID, consent_id: UUID, reason: s
         before=before_of(case),
         action=Event.Action.CONSENT_WITHDRAWN,
         summary=f"consent withdrawn: {consent.purpose} ({consent.giver})",
-        extra_changes={"consent_withdrawn": [str(consent.pk), reason]},
+        extra_changes={"consent_withdrawn": [str(consent.pk), AUDIT_CHANGED]},
     )
+    _honour_sharing_withdrawal(actor, case)
     return consent
+
+
+def _honour_sharing_withdrawal(actor: Actor, case: Case) -> None:
+    """Once the information-sharing consent no longer holds, nothing more leaves on it:
+    pending referrals and transfers that rested on it stop, accepting services are told."""
+    _, sop = sop_for(case)
+    purpose = sop.referrals.consent_purpose if sop.referrals else None
+    if purpose is None:
+        return
+    if purpose in effective_consents(case, sop, child_age(case, local_today(sop))):
+        return  # another valid record still covers sharing (e.g. under the assent age)
+    # Imported here: the referral services build on the case services.
+    from fanous.referrals.services.referrals import referrals_consent_withdrawn
+    from fanous.referrals.services.transfers import transfers_consent_withdrawn
+
+    referrals_consent_withdrawn(actor=actor, case_id=case.pk)
+    transfers_consent_withdrawn(actor=actor, case_id=case.pk)
 
 
 REGISTRATION_FIELDS = (
@@ -336,9 +357,10 @@ def case_register(
         before=before,
         action=Event.Action.TRANSITION,
         summary="registered",
-        extra_changes={
-            f"registration.{k}": [None, v] for k, v in data.items() if v not in ("", None)
-        },
+        extra_changes=audit_safe_changes(
+            Registration,
+            ((f"registration.{k}", k, None, v) for k, v in data.items() if v not in ("", None)),
+        ),
         sop_row=sop_row,
     )
 
@@ -456,7 +478,10 @@ def registration_update(
         actor=actor,
         before=before,
         summary="registration details updated",
-        extra_changes={f"registration.{k}": [old[k], v] for k, v in changes.items() if old[k] != v},
+        extra_changes=audit_safe_changes(
+            Registration,
+            ((f"registration.{k}", k, old[k], v) for k, v in changes.items() if old[k] != v),
+        ),
     )
 
 
@@ -480,7 +505,7 @@ def case_update_child(
     old = {k: getattr(child, k) for k in changes}
     for k, v in changes.items():
         setattr(child, k, v)
-    child.name_key = normalize_name(child.full_name)
+    child.refresh_name_digest()
     child.version += 1
     child.save()
     before = before_of(case)
@@ -490,7 +515,10 @@ def case_update_child(
         actor=actor,
         before=before,
         summary="child details updated",
-        extra_changes={f"child.{k}": [old[k], v] for k, v in changes.items() if old[k] != v},
+        # Encrypted fields are audited as changed, never with their values (SECURITY.md).
+        extra_changes=audit_safe_changes(
+            Child, ((f"child.{k}", k, old[k], v) for k, v in changes.items() if old[k] != v)
+        ),
     )
 
 

@@ -444,3 +444,58 @@ def referrals_revoke_for_user(*, actor: Actor, user: User, reason: str) -> int:
         )
         count += 1
     return count
+
+
+CONSENT_WITHDRAWN_REASON = "consent withdrawn"
+
+
+def referrals_consent_withdrawn(*, actor: Actor, case_id: UUID) -> tuple[int, int]:
+    """Honour the withdrawal of the information-sharing consent (SPEC §12).
+
+    Called inside the transaction that records the withdrawal. Referrals that went on the
+    strength of that consent and are not yet accepted (sent, acknowledged) are revoked;
+    the services that accepted one are told that consent was withdrawn. Referrals sent on
+    a supervisor's best-interests ground did not rest on the consent and stay as they are.
+    Returns (revoked, receivers told).
+    """
+    revoked = told = 0
+    rows = (
+        Referral.objects.select_for_update(of=("self",))
+        .filter(case_id=case_id, basis=ConsentBasis.CONSENT.value)
+        .select_related("case", "provider", "sender", "sop_version")
+        .order_by("number")
+    )
+    for referral in rows:
+        status = ReferralStatus(referral.status)
+        if status in (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED):
+            referral.status = ReferralStatus.REVOKED.value
+            referral.revoked_at = timezone.now()
+            referral.revoke_reason = CONSENT_WITHDRAWN_REASON
+            referral.last_action_by = actor.user
+            referral.version += 1
+            referral.save()
+            _audit(
+                referral,
+                actor=actor,
+                action_changes={
+                    "status": [status.value, referral.status],
+                    "revoke_reason": [None, CONSENT_WITHDRAWN_REASON],
+                },
+                summary="referral revoked: consent withdrawn",
+            )
+            notify(
+                users=receivers_of(referral),
+                kind=Kind.REFERRAL_REVOKED,
+                params=_params(referral) | {"why": "consent_withdrawn"},
+                link=_link(referral),
+            )
+            revoked += 1
+        elif status in (ReferralStatus.ACCEPTED, ReferralStatus.DELIVERED):
+            notify(
+                users=receivers_of(referral),
+                kind=Kind.REFERRAL_CONSENT_WITHDRAWN,
+                params=_params(referral),
+                link=_link(referral),
+            )
+            told += 1
+    return revoked, told

@@ -509,3 +509,40 @@ def transfer_accept(
     transfer.save()
     _tell_sender(transfer)
     return transfer
+
+
+def transfers_consent_withdrawn(*, actor: Actor, case_id: UUID) -> int:
+    """Cancel the pending transfers of a case that relied on the withdrawn sharing consent.
+
+    Called inside the transaction that records the withdrawal (SPEC §12). A transfer
+    requested on a best-interests ground stays for the supervisors to decide.
+    """
+    count = 0
+    pending = (
+        CaseTransfer.objects.select_for_update(of=("self",))
+        .filter(case_id=case_id, status__in=PENDING, basis=rules.ConsentBasis.CONSENT.value)
+        .select_related("case", "to_agency", "from_agency", "requested_by", "sop_version")
+    )
+    for transfer in pending:
+        before = snapshot(transfer, AUDITED)
+        transfer.status = TransferStatus.CANCELLED.value
+        transfer.decided_by = actor.user
+        transfer.decided_at = timezone.now()
+        transfer.decision_note = "consent withdrawn"
+        transfer.version += 1
+        transfer.save()
+        _audit(
+            transfer, actor=actor, before=before, summary="transfer cancelled: consent withdrawn"
+        )
+        notify(
+            users=_sending_people(transfer),
+            kind=Kind.TRANSFER_DECIDED,
+            params={
+                "case_number": transfer.case.case_number,
+                "agency": transfer.to_agency.code,
+                "transfer_status": transfer.status,
+            },
+            link=transfer_link(transfer),
+        )
+        count += 1
+    return count
