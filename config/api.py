@@ -200,13 +200,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from fanous.accounts.api import router as accounts_router
     from fanous.cases.api import router as cases_router
+    from fanous.exports.api import router as exports_router
     from fanous.notifications.api import router as notifications_router
+    from fanous.protection.api import router as access_router
     from fanous.referrals.api import (
         cash_router,
         providers_router,
         referrals_router,
         transfers_router,
     )
+    from fanous.reports.api import router as reports_router
     from fanous.sop.api import router as sop_router
 
     api.add_router("/", accounts_router)
@@ -217,6 +220,9 @@ def _register_routers() -> None:
     api.add_router("/transfers", transfers_router)
     api.add_router("/cash", cash_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/exports", exports_router)
+    api.add_router("/access", access_router)
 
 
 _register_routers()

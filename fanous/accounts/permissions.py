@@ -18,6 +18,8 @@ class Permission(StrEnum):
     SOP_VIEW = "sop_view"
     SOP_MANAGE = "sop_manage"
     REPORTS_AGGREGATE = "reports_aggregate"
+    # The agency's own dashboard: aggregate figures of all its cases, no child named.
+    REPORTS_AGENCY = "reports_agency"
     USERS_MANAGE = "users_manage"
     REFERRAL_SEND = "referral_send"
     REFERRAL_RECEIVE = "referral_receive"
@@ -25,6 +27,9 @@ class Permission(StrEnum):
     TRANSFER_APPROVE = "transfer_approve"
     CASH_APPROVE = "cash_approve"
     BUDGET_MANAGE = "budget_manage"
+    # Case lists to CSV/XLSX: de-identified by default; identified only for supervisors.
+    CASE_EXPORT = "case_export"
+    CASE_EXPORT_IDENTIFIED = "case_export_identified"
 
 
 _CASEWORK = {
@@ -33,6 +38,7 @@ _CASEWORK = {
     Permission.CASE_EDIT,
     Permission.SOP_VIEW,
     Permission.REFERRAL_SEND,
+    Permission.CASE_EXPORT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_REOPEN,
             Permission.TRANSFER_APPROVE,
             Permission.CASH_APPROVE,
+            Permission.CASE_EXPORT_IDENTIFIED,
         }
     ),
     Role.AGENCY_ADMIN: frozenset(
@@ -54,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_MANAGE,
             Permission.SERVICE_MAP_MANAGE,
             Permission.BUDGET_MANAGE,
+            Permission.REPORTS_AGENCY,
         }
     ),
     Role.COORDINATOR: frozenset(

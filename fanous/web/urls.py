@@ -1,16 +1,21 @@
 from django.urls import path
 
 from . import (
+    urls_access,
+    urls_annex,
     urls_assessment,
     urls_audit,
     urls_card,
     urls_cash,
     urls_coord,
+    urls_dashboard,
     urls_edit,
+    urls_exports,
     urls_followup,
     urls_intake,
     urls_notifications,
     urls_referrals,
+    urls_reports,
     urls_services,
     urls_transfers,
     views,
@@ -35,4 +40,9 @@ urlpatterns = [
     *urls_notifications.urlpatterns,
     *urls_card.urlpatterns,
     *urls_audit.urlpatterns,
+    *urls_dashboard.urlpatterns,
+    *urls_exports.urlpatterns,
+    *urls_reports.urlpatterns,
+    *urls_access.urlpatterns,
+    *urls_annex.urlpatterns,
 ]

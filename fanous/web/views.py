@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from fanous.accounts.models import User
 from fanous.accounts.permissions import Permission
 from fanous.cases import selectors
 from fanous.cases.presenters import case_out
-from fanous.cases.services.common import local_today
+from fanous.cases.services.common import local_today, sop_for
 from fanous.domain import timeframes as tf
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import CaseStatus
@@ -49,7 +50,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
+def _filters(request: HttpRequest, today: date) -> selectors.CaseloadFilter:
     def many(name: str, enum: Any) -> list[Any] | None:
         values = []
         for raw in request.GET.getlist(name):
@@ -61,7 +62,16 @@ def _filters(request: HttpRequest) -> selectors.CaseloadFilter:
 
     overdue = request.GET.get("overdue")
     caseworker = request.GET.get("caseworker", "")
+    due = request.GET.get("due", "")
+    born_by = None
+    if request.GET.get("turning18") == "1":
+        from fanous.domain.kpi import turning_18_cutoff
+        from fanous.reports.dashboard import TURNING_18_MONTHS
+
+        born_by = turning_18_cutoff(today, TURNING_18_MONTHS)
     return selectors.CaseloadFilter(
+        due=due if due in selectors.DUE_KINDS else None,
+        born_by=born_by,
         caseworker_id=int(caseworker) if caseworker.isdigit() and len(caseworker) < 10 else None,
         status=many("status", CaseStatus),
         risk=many("risk", RiskLevel),
@@ -79,7 +89,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("web:referral_inbox"))
     sop = selectors.sop_of_actor(actor)
     today = local_today(sop) if sop else selectors.today_for(actor)
-    filters = _filters(request)
+    filters = _filters(request, today)
     qs = selectors.case_list_for(actor=actor, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Children this close to 18 need transition planning (SPEC §9; the window is the SOP's).
@@ -112,6 +122,20 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/caseload.html", context)
 
 
+def withdrawn_required_consents(case: Any, data: dict[str, Any]) -> list[str]:
+    """Labels of the consents needed for case management that were withdrawn (SPEC §12).
+
+    The case page warns; the supervisor decides what happens (closure, new consent).
+    """
+    withdrawn = {c.purpose for c in data.get("consents", []) if c.withdrawn_at is not None}
+    if not withdrawn:
+        return []
+    _, sop = sop_for(case)
+    lang = (translation.get_language() or "ar")[:2]
+    missing = withdrawn & (sop.required_consents - set(data.get("effective_consents", [])))
+    return [p.label.get(lang) for p in sop.consent_purposes if p.code in missing]
+
+
 @login_required
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case page: where it stands, what is due, and everything that happened."""
@@ -121,7 +145,7 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     events = selectors.case_history(actor=actor, case_id=case_id).order_by("-at")
     referrals = (
         list(case_referrals(actor=actor, case_id=case.pk))
-        if actor.can(Permission.REFERRAL_SEND)
+        if actor.can(Permission.REFERRAL_SEND) and data["access"] is None
         else None
     )
     return render(
@@ -131,8 +155,12 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "nav": "caseload",
             "case": case,
             "data": data,
-            "events": events.select_related("actor")[:200],
+            # Sensitive facts and fields masked for a reader without need to know (§12).
+            "events": selectors.mask_history(
+                actor=actor, case=case, events=events.select_related("actor")[:200]
+            ),
             "referrals": referrals,
+            "consents_withdrawn": withdrawn_required_consents(case, data),
         },
     )
 
