@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,12 +32,17 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from config.api import api
+from fanous.accounts.access import Actor
 from fanous.accounts.models import ApiToken
 from fanous.cases.models import Case, PlanAction
 from fanous.conftest import World, local_today, ok, registered_case
+from fanous.exports.models import ExportJob
+from fanous.exports.services import export_job_create
 from fanous.notifications.models import Notification
+from fanous.protection.models import CaseAccessGrant
 from fanous.referrals.models import CaseTransfer, CashDisbursement, EmergencyBudget, Referral
 from fanous.referrals.tests.cash_support import ask, year_budget
 from fanous.sop.models import SopVersion
@@ -74,6 +80,7 @@ ACTORS: dict[str, set[str]] = {
     "sop": {"cora"},
     "user": {"adam"},
     "notification": set(),  # filled with the recipient
+    "job": {"bob"},  # an export job is its requester's only
 }
 # The persona's own settings, session, token or notifications: anyone may change them.
 SELF_SERVICE = re.compile(
@@ -139,7 +146,26 @@ def build_objects(world: World) -> Objects:
     transfer = ok(
         bob.post(f"/transfers/{transfer['id']}/approve", {"version": transfer["version"]})
     )
+    # A share of alice's case with carol that has ended: the access pages have a grant to
+    # act on, and nobody's visibility changes (READERS stays as it is).
+    expired_grant = CaseAccessGrant.objects.create(
+        case_id=cid,
+        user=world.users["carol"],
+        kind=CaseAccessGrant.Kind.SHARE,
+        reason="Cover during leave (ended)",
+        granted_by=world.users["alice"],
+        starts_at=timezone.now() - timedelta(days=10),
+        expires_at=timezone.now() - timedelta(days=3),
+        sop_version=Case.objects.get(pk=cid).sop_version,
+    )
     dave_case = registered_case(world.api("dave"), child=DAVE_CHILD)
+    # bob's identified export of his team's cases: only bob may see or download it.
+    job = export_job_create(
+        actor=Actor.of(world.users["bob"]),
+        kind=ExportJob.Kind.CASE_LIST_CSV,
+        params={"identified": True},
+        lang="en",
+    )
     row = Case.objects.get(pk=cid)
     plan_action = PlanAction.objects.filter(goal__plan__case=row).first()
     assert plan_action is not None
@@ -169,6 +195,8 @@ def build_objects(world: World) -> Objects:
             "action_id": str(plan_action.pk),
             "sop_id": str(sop.pk),
             "user_id": str(world.users["alice"].pk),
+            "grant_id": str(expired_grant.pk),
+            "job_id": str(job.pk),
             "concern": "child_labour",
             "action": "accept",
         },
@@ -176,6 +204,7 @@ def build_objects(world: World) -> Objects:
             "case_id": "case",
             "consent_id": "case",
             "action_id": "case",
+            "grant_id": "case",
             "referral_id": "referral",
             "transfer_id": "transfer",
             "item_id": "cash",
@@ -184,6 +213,7 @@ def build_objects(world: World) -> Objects:
             "sop_id": "sop",
             "user_id": "user",
             "notification_id": "notification",
+            "job_id": "job",
         },
         versions={
             "case": row.version,
@@ -200,7 +230,7 @@ def build_objects(world: World) -> Objects:
 
 _WEB_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 _API_PARAM = re.compile(r"{(\w+)}")
-CASE_PARAMS = {"case_id", "consent_id", "action_id"}
+CASE_PARAMS = {"case_id", "consent_id", "action_id", "grant_id"}
 
 
 @dataclass(frozen=True)
@@ -460,7 +490,7 @@ def _writes(matrix: Matrix, routes: list[Route]) -> None:
 
 
 def _dave_case_id() -> str:
-    return str(Case.objects.get(child__given_name=DAVE_CHILD["given_name"]).pk)
+    return str(Case.objects.get(created_by__username="dave").pk)
 
 
 # ----------------------------------------------------------------------------- the tests
