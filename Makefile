@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint test-py install demo migrate lock messages i18n-check assets screenshots clean
+.PHONY: run test lint test-py install demo migrate lock messages i18n-check assets screenshots clean bench
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,3 +84,14 @@ assets:
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
+
+# Performance at national scale (BENCHMARKS.md): generates BENCH_CASES synthetic cases in a
+# PostgreSQL database (DATABASE_URL, default fanous_bench on 127.0.0.1; created if missing;
+# reused if it already holds that size and seed), then measures the main pages.
+#   BENCH_CASES=100000 make bench       (default)
+#   BENCH_CASES=1000000 make bench      (about 10 minutes of generation first)
+BENCH_CASES ?= 100000
+bench: install
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) -m fanous.synthetic.ensure_db
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.bench BENCH_CASES=$(BENCH_CASES) $(PY) manage.py bench

@@ -36,7 +36,9 @@ INSTALLED_APPS = [
     "fanous.referrals",
     "fanous.notifications",
     "fanous.protection",
+    "fanous.exports",
     "fanous.web",
+    "fanous.synthetic",  # generate_synthetic and the `make bench` harness (issue 6)
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,14 @@ FANOUS_IP_THROTTLE_ATTEMPTS = 50
 FANOUS_SESSION_IDLE_MINUTES = int(os.environ.get("FANOUS_SESSION_IDLE_MINUTES", "30"))
 FANOUS_SESSION_MAX_HOURS = int(os.environ.get("FANOUS_SESSION_MAX_HOURS", "12"))
 
+# Encryption at rest (fanous/core/crypto.py, SECURITY.md "Encryption"). The keys live
+# outside the database and are never derived from SECRET_KEY: FANOUS_KEYS holds the keyring
+# as JSON, or FANOUS_KEYS_FILE names a JSON file holding it (readable by the app only).
+FANOUS_KEYS = os.environ.get("FANOUS_KEYS", "")
+FANOUS_KEYS_FILE = os.environ.get("FANOUS_KEYS_FILE", "")
+FANOUS_KEYS_AUTOCREATE = False  # dev only: create the key file with fresh keys
+FANOUS_KEYS_TEST_KEYRING = False  # test settings only: the public TEST keyring
+
 # Limits on what a client may send (bad input gets a clear 4xx, never a 500).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -174,3 +184,8 @@ LOGGING = {
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Export files (case lists, inter-agency report) are purged this many days after being built.
+FANOUS_EXPORT_DAYS = 7
+# Above this many cases, an export runs as a background task (progress on its page).
+FANOUS_EXPORT_SYNC_MAX_ROWS = 2000
