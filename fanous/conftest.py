@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 
 from fanous.accounts.models import Agency, ApiToken, Area, Team, TeamMembership, User
+from fanous.browser_fixtures import browser, login  # noqa: F401 (fixtures for every app's tests)
 from fanous.domain.roles import Role
 from fanous.sop.services import sop_install_default
 

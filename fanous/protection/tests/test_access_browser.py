@@ -13,7 +13,6 @@ import pytest
 
 from fanous.conftest import World, assessed_case, local_today
 from fanous.protection.models import CaseAccessGrant
-from fanous.web.tests.conftest import browser, login  # noqa: F401 (the Playwright fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +22,7 @@ HEALTH = "ربو-يحتاج-بخاخ-4417"
 
 def test_share_then_read_as_the_colleague_shows_the_restricted_notice(
     world: World,
-    login: Any,  # noqa: F811 (the fixture imported above)
+    login: Any,
 ) -> None:
     case = assessed_case(
         world.api("alice"),

@@ -246,7 +246,3 @@ def board(world: World) -> dict[str, Any]:
     gap(cases["o1"], a, area, "legal_aid", alice, noted_on=t)
     gap(cases["dave"], world.agency_b, area, "legal_aid", world.users["dave"], noted_on=t)
     return {"world": world, "cases": cases, "today": t}
-
-
-# The Playwright fixtures of the web tests (Debian Chromium).
-from fanous.web.tests.conftest import browser, login  # noqa: E402, F401

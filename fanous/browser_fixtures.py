@@ -1,4 +1,10 @@
-"""Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
+"""Browser test fixtures (``browser``, ``login``): Playwright driving Debian's Chromium
+(never a downloaded browser).
+
+fanous/conftest.py offers them to every app's tests. They are defined once: a second copy
+of the session ``browser`` fixture (imported into another conftest) would start a second
+Playwright inside the first one's event loop and fail.
+"""
 
 from __future__ import annotations
 
