@@ -48,6 +48,19 @@ def read_only_refusal(request: HttpRequest, actor: Actor, case: Case) -> HttpRes
     return render(request, "web/error.html", {"error": payload}, status=403)
 
 
+def case_for_change(
+    request: HttpRequest, actor: Actor, case_id: UUID, section: str
+) -> tuple[Case, HttpResponse | None]:
+    """The case behind a page that changes it: 404 outside the actor's sight, the 403 page
+    of :func:`read_only_refusal` for a grantee, and opening the page (GET) is an audited
+    read of ``section`` (SPEC §12: every access to a case is traceable)."""
+    case = case_selectors.case_get(actor=actor, case_id=case_id)
+    refusal = read_only_refusal(request, actor, case)
+    if refusal is None and request.method == "GET":
+        case_selectors.audit_case_read(actor, case, section)
+    return case, refusal
+
+
 class ShareForm(forms.Form):
     user = forms.TypedChoiceField(label=gettext_lazy("Colleague"), coerce=int, choices=())
     until = forms.DateField(

@@ -35,7 +35,7 @@ from fanous.sop.selectors import active_sop
 
 from .forms_assessment import AssessmentForm, assessment_initial
 from .views import actor_of
-from .views_access import read_only_refusal
+from .views_access import case_for_change, read_only_refusal
 
 KIND_ACTIONS: dict[str, Action] = {
     Assessment.Kind.INITIAL.value: Action.RECORD_INITIAL_ASSESSMENT,
@@ -159,8 +159,8 @@ def _preview(case: Case, sop: Sop, form: AssessmentForm, today: date) -> dict[st
 def assessment_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Record an initial or comprehensive assessment (SPEC §3, §5)."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
+    case, refusal = case_for_change(request, actor, case_id, "assessment")
+    if refusal is not None:
         return refusal  # grantees never see nor change the assessment facts (SPEC §12)
     kind = _kind(request)
     _, sop = active_sop(case.area)
@@ -228,8 +228,6 @@ def assessment_preview(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """HTMX: the risk level the answers in the form would give (never saved)."""
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
-        return refusal
     if (refusal := read_only_refusal(request, actor, case)) is not None:
         return refusal  # grantees never see nor change the assessment facts (SPEC §12)
     kind = _kind(request)

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from fanous.accounts.access import Actor, supervises
 from fanous.accounts.permissions import Permission
-from fanous.audit.services import record_read
 from fanous.cases import selectors
 from fanous.cases.services.common import local_today
 from fanous.core.errors import ServiceError
@@ -100,9 +99,7 @@ def _item_rows(items: list[CashDisbursement], purposes: dict[str, str]) -> list[
 @login_required
 def case_cash(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case's disbursements, its total against the SOP's limit, and a request form."""
-    actor, case, data = load(request, case_id)
-    if request.method == "GET":
-        record_read(actor, case, case, section="cash")
+    actor, case, data = load(request, case_id, "cash", change=False)
     sop = active_sop(case.area)[1]
     policy = _policy_or_none(sop)
     purposes = _purposes(policy)

@@ -30,7 +30,7 @@ from fanous.domain.workflow import CaseStatus
 from .forms_edit import ChildEditForm, HouseholdMemberForm, RegistrationEditForm
 from .forms_intake import IntakeForm
 from .views import actor_of
-from .views_access import read_only_refusal
+from .views_access import case_for_change
 from .views_intake import _forbidden, _refusal
 
 
@@ -59,8 +59,8 @@ def _submit(form: IntakeForm, call: Any) -> dict[str, Any] | None:
 def child_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Correct the child's name, birth date and other details after identification."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
+    case, refusal = case_for_change(request, actor, case_id, "child")
+    if refusal is not None:
         return refusal  # a share or break-glass access only reads (SPEC §12)
     if not actor.can(Permission.CASE_EDIT):
         return _forbidden(request)
@@ -100,8 +100,8 @@ def child_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def registration_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Correct the child-labour registration details of a registered case."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
+    case, refusal = case_for_change(request, actor, case_id, "registration")
+    if refusal is not None:
         return refusal  # a share or break-glass access only reads (SPEC §12)
     if not actor.can(Permission.CASE_EDIT):
         return _forbidden(request)
@@ -147,8 +147,8 @@ def registration_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def household_member_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Add a person to the child's household: another child may need a case of their own."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
+    case, refusal = case_for_change(request, actor, case_id, "household")
+    if refusal is not None:
         return refusal  # a share or break-glass access only reads (SPEC §12)
     if not actor.can(Permission.CASE_EDIT):
         return _forbidden(request)

@@ -10,13 +10,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fanous.accounts.access import Actor
+from fanous.accounts.access import Actor, in_scope
 from fanous.accounts.permissions import Permission
 from fanous.cases import selectors, services
 from fanous.cases.models import Case, ClosureRequest, FollowUp, Review
@@ -54,10 +55,18 @@ def error_status(exc: ServiceError | DomainError) -> int:
     return exc.status if isinstance(exc, ServiceError) else 422
 
 
-def load(request: HttpRequest, case_id: UUID) -> tuple[Actor, Case, dict[str, Any]]:
-    """The case (404 for whoever may not see it) and the API's view of it."""
+def load(
+    request: HttpRequest, case_id: UUID, section: str, *, change: bool = True
+) -> tuple[Actor, Case, dict[str, Any]]:
+    """The case (404 for whoever may not see it) and the API's view of it. Opening the page
+    (GET) is an audited read of ``section``; a page that changes the case is refused (403)
+    to a colleague who reads it through a share or break-glass access (SPEC §12)."""
     actor = actor_of(request)
     case = selectors.case_get(actor=actor, case_id=case_id)
+    if change and not in_scope(actor, case):
+        raise PermissionDenied
+    if request.method == "GET":
+        selectors.audit_case_read(actor, case, section)
     return actor, case, case_out(case, actor)
 
 
@@ -99,7 +108,7 @@ def _follow_ups(case: Case) -> list[dict[str, Any]]:
 @login_required
 def follow_up_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Record a follow-up contact; the next due date moves on from it (SPEC §8)."""
-    actor, case, data = load(request, case_id)
+    actor, case, data = load(request, case_id, "follow_up")
     today = selectors.today_for(actor)
     error = None
     status = 200
@@ -145,7 +154,7 @@ def follow_up_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @login_required
 def follow_up_list(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Everything done since the plan: follow-ups, reviews and closure requests."""
-    _actor, case, data = load(request, case_id)
+    _actor, case, data = load(request, case_id, "follow_ups", change=False)
     _row, sop = active_sop(case.area)
     closures = [
         {"req": req, "reason": _reason_label(sop, req.reason)}
@@ -184,7 +193,7 @@ def _review_kinds(actor: Actor) -> list[tuple[str, Any]]:
 @login_required
 def review_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """A case review, case conference or supervision discussion (SPEC §4, §8)."""
-    actor, case, data = load(request, case_id)
+    actor, case, data = load(request, case_id, "review")
     today = selectors.today_for(actor)
     kinds = _review_kinds(actor)
     error = None
@@ -305,7 +314,7 @@ def closure_reasons(sop: Sop, *, turns_18_soon: bool) -> list[dict[str, Any]]:
 @login_required
 def closure_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The caseworker proposes closure against the SOP's criteria (SPEC §9)."""
-    actor, case, data = load(request, case_id)
+    actor, case, data = load(request, case_id, "closure")
     _row, sop = active_sop(case.area)
     today = selectors.today_for(actor)
     turns_18_soon = tf.turns_18_within(

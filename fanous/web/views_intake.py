@@ -46,6 +46,7 @@ from .forms_intake import (
     SearchForm,
 )
 from .views import actor_of
+from .views_access import case_for_change
 
 # The wizard's steps, in order, for the progress indicator.
 STEPS = ("needs", "child", "consent", "registration")
@@ -308,7 +309,9 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 def intake_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Consent of the caregiver and assent/consent of the child, per purpose of the SOP."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "consent")
+    if refusal is not None:
+        return refusal  # a share or break-glass access only reads (SPEC §12)
     if request.method != "POST" and case.status != CaseStatus.IDENTIFIED:
         return redirect("web:case_detail", case_id=case.pk)
     _row, sop = active_sop(case.area)
@@ -375,7 +378,9 @@ def intake_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def intake_registration(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The child-labour registration fields -> case_register (refused without consent)."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "registration")
+    if refusal is not None:
+        return refusal  # a share or break-glass access only reads (SPEC §12)
     if request.method != "POST" and case.status != CaseStatus.IDENTIFIED:
         return redirect("web:case_detail", case_id=case.pk)
     form = RegistrationForm(
@@ -425,7 +430,9 @@ def intake_registration(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def intake_not_eligible(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Not eligible: the reason explained to the family, then the referral to other services."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "eligibility")
+    if refusal is not None:
+        return refusal  # a share or break-glass access only reads (SPEC §12)
     if request.method != "POST" and case.status not in (
         CaseStatus.IDENTIFIED,
         CaseStatus.NOT_ELIGIBLE,

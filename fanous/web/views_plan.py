@@ -37,6 +37,7 @@ from .forms_assessment import (
     rows_from_post,
 )
 from .views import actor_of
+from .views_access import case_for_change
 from .views_assessment import form_error
 
 # Plans shown for editing: a draft, one returned for changes, or the approved one to revise.
@@ -84,7 +85,9 @@ def _forms_valid(form: PlanForm, goals: list[GoalRow]) -> bool:
 def plan_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Write the case plan; save a draft or submit it to the supervisor (SPEC §7)."""
     actor = actor_of(request)
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "plan")
+    if refusal is not None:
+        return refusal  # a share or break-glass access only reads (SPEC §12)
     status = CaseStatus(case.status)
     error: dict[str, Any] | None = None
     invalid = False

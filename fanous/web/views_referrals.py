@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 
 from fanous.accounts.access import Actor
 from fanous.accounts.permissions import Permission
-from fanous.cases import selectors as case_selectors
 from fanous.cases.models import Case
 from fanous.cases.presenters import case_out
 from fanous.cases.services.common import child_age, effective_consents, local_today, sop_for
@@ -49,7 +48,7 @@ from fanous.sop.selectors import sop_of
 from .forms_referrals import ACCOMPANIMENT_LABELS, ReferralActForm, ReferralForm
 from .templatetags.fanous_referrals import ACTION_LABELS, OVERDUE_LABELS
 from .views import actor_of
-from .views_access import read_only_refusal
+from .views_access import case_for_change
 from .views_followup import error_context, error_status
 
 LIST_LIMIT = 200
@@ -275,10 +274,10 @@ def _default_type(policy: ReferralPolicy, need: Any) -> ReferralType:
 def referral_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Refer the child to a service: need, service, provider, what to share, on which ground."""
     actor = actor_of(request)
-    case = case_selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "referral_new")
     if not actor.can(Permission.REFERRAL_SEND):
         raise PermissionDenied
-    if (refusal := read_only_refusal(request, actor, case)) is not None:
+    if refusal is not None:
         return refusal  # a share or break-glass access never sends referrals (SPEC §12)
     data = case_out(case, actor)
     sop, policy = _policy(case)

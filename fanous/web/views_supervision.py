@@ -63,7 +63,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @login_required
 def decision(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The plan or the closure request, with Approve / Return for its supervisor."""
-    actor, case, data = load(request, case_id)
+    actor, case, data = load(request, case_id, "decision")
     error = None
     status = 200
     form = DecisionForm(initial={"version": data["version"]})
@@ -142,7 +142,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_assign(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Reassign the case to another caseworker of the supervisor's team."""
-    actor, case, data = load(request, case_id)
+    actor, case, data = load(request, case_id, "assign")
     choices: list[tuple[int, str]] = [
         (u.pk, u.get_full_name() or u.username) for u in queues.team_caseworkers(actor=actor)
     ]

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from fanous.accounts.access import Actor
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
-from fanous.cases import selectors as case_selectors
 from fanous.cases.presenters import case_out
 from fanous.core.errors import ServiceError
 from fanous.domain.errors import DomainError
@@ -36,6 +35,7 @@ from fanous.referrals.services import transfers as svc
 
 from .forms_followup import MarkedForm
 from .views import actor_of
+from .views_access import case_for_change
 from .views_followup import error_context, error_status
 
 TEXT = {"class": "form-control"}
@@ -132,7 +132,9 @@ def detail_url(transfer_id: UUID) -> str:
 def transfer_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case team asks to transfer the case to another agency."""
     actor = actor_of(request)
-    case = case_selectors.case_get(actor=actor, case_id=case_id)
+    case, refusal = case_for_change(request, actor, case_id, "transfer_new")
+    if refusal is not None:
+        return refusal  # a share or break-glass access only reads (SPEC §12)
     data = case_out(case, actor)
     pending = sel.pending_transfer_of(actor=actor, case_id=case.pk)
     agencies = [
