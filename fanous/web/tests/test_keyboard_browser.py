@@ -72,11 +72,18 @@ def test_live_search_and_its_results_with_the_keyboard_only(
     page.keyboard.type("يوسف")
     page.wait_for_function("document.querySelectorAll('#caseload li.list-group-item').length == 1")
     assert focused(page, "#q"), "typing in the live search keeps the focus there"
-    page.keyboard.press("Enter")  # an explicit search too
-    page.wait_for_function("document.querySelectorAll('#caseload li.list-group-item').length == 1")
+    with page.expect_response(lambda r: "q=" in r.url):
+        page.keyboard.press("Enter")  # an explicit search too
+    # Wait until that request's list is swapped in and settled: tabbing into the old list
+    # would lose the focus when the new one replaces it.
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request')"
+        " && !document.querySelector('#caseload.htmx-swapping, #caseload.htmx-settling')"
+        " && document.querySelectorAll('#caseload li.list-group-item').length == 1"
+    )
 
     tab_to(page, "#caseload a")
-    assert has_visible_focus_ring(page)
+    assert has_visible_focus_ring(page), page.evaluate(ACTIVE)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/cases/{wanted['id']}/")
 
