@@ -50,6 +50,7 @@ TARGETS = {
     "search": 100.0,
     "case_page": 25.0,
     "dashboard": 300.0,
+    "kpis": 300.0,
     "interagency": 2000.0,
 }
 
@@ -244,6 +245,16 @@ def run_inprocess(subj: dict[str, Any], runs: int, plans: dict[str, str]) -> lis
             runs,
         )
     )
+    rows.append(
+        _optional(
+            "kpis",
+            "Supervisor's KPIs (the dashboard's indicators)",
+            "fanous.reports.dashboard",
+            "kpis_for",
+            subj["supervisor"],
+            runs,
+        )
+    )
     coordinator = User.objects.filter(role=Role.COORDINATOR).first()
     rows.append(
         _optional(
@@ -283,6 +294,11 @@ def _optional(
         if name == "dashboard":
             period = mod.default_period(actor)
             call = lambda: mod.dashboard_for(actor, period)  # noqa: E731
+        elif name == "kpis":
+            from fanous.reports.kpis import kpis_for
+
+            period = mod.default_period(actor)
+            call = lambda: kpis_for(actor, period)  # noqa: E731
         else:
             from datetime import timedelta
 
