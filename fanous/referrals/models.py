@@ -197,8 +197,13 @@ class CaseTransfer(Record):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, max_length=2000)
-    # The sending agency's read-only record of what it handed over.
-    snapshot = models.JSONField(default=dict)
+    # The sending agency's read-only record of what it handed over (it names the child:
+    # encrypted at rest). Who was the sending caseworker is kept beside it, in the clear,
+    # so the sending team can still find the record (selectors.transfers._sending_q).
+    snapshot = EncryptedJSONField(default=dict)
+    sending_caseworker = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sop_version = models.ForeignKey("sop.SopVersion", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -67,7 +67,7 @@ def _sending_q(actor: Actor) -> Q:
         # After it left: who asked, who approved, the sending caseworker, their supervisor.
         | Q(requested_by_id__in=team)
         | Q(approved_by_id=actor.id)
-        | Q(snapshot__caseworker_id__in=team)
+        | Q(sending_caseworker_id__in=team)
     )
 
 

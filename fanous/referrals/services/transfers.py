@@ -269,6 +269,7 @@ def transfer_request(
         transfer.approved_by = actor.user
         transfer.approved_at = now
     transfer.snapshot = take_snapshot(case, transfer)
+    transfer.sending_caseworker_id = case.caseworker_id
     try:
         with transaction.atomic():
             transfer.save(force_insert=True)
@@ -464,6 +465,7 @@ def transfer_accept(
         )
     sop_row, _sop = sop_for(case)
     transfer.snapshot = take_snapshot(case, transfer)
+    transfer.sending_caseworker_id = case.caseworker_id
 
     cash_rejected = _reject_open_cash(case, actor, sop_row.version)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from fanous.audit.models import Event
 from fanous.cases.models import Case
@@ -140,6 +141,15 @@ def test_spec_10_receiving_agency_sees_nothing_before_acceptance_then_case_moves
         assert outbox[0]["snapshot"]["case_number"] == case["case_number"]
         assert outbox[0]["snapshot"]["child_name"].startswith(SECRET_NAME)
         assert outbox[0]["allowed_actions"] == []
+    # The record names the child: it is encrypted at rest (SECURITY.md).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT snapshot FROM referrals_casetransfer WHERE id = %s",
+            [tid.replace("-", "") if connection.vendor == "sqlite" else tid],
+        )
+        (raw,) = cursor.fetchone()
+    assert raw.startswith("fx1:")
+    assert SECRET_NAME not in raw
     record = ok(bob.get(f"/transfers/{tid}"))
     assert record["history"][0]["action"] == "create"
     assert record["history"][-1]["action"] == "transfer"
