@@ -13,20 +13,14 @@ from fanous.cases.models import Consent
 from fanous.conftest import ApiClient, World, assessed_case, ok
 from fanous.notifications.models import Notification
 from fanous.referrals.models import CaseTransfer, Referral, ServiceProvider
+from fanous.web.tests.referrals_support import make_clinic
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def clinic(world: World) -> ServiceProvider:
-    return ServiceProvider.objects.create(
-        agency=world.agency_b,
-        area=world.area,
-        name_ar="عيادة الأمل",
-        name_en="Hope Clinic",
-        sector="health",
-        service_types=["primary_health"],
-    )
+    return make_clinic(world)
 
 
 def shared_case(world: World) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from fanous.conftest import World, assessed_case, ok
 from fanous.protection.models import CaseAnonymisation
 from fanous.protection.retention import apply_retention
 from fanous.referrals.models import Referral, ServiceProvider
+from fanous.web.tests.referrals_support import make_clinic
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +44,7 @@ SECRET_CAREGIVER = "فاطمة الزعبي"
 
 @pytest.fixture
 def clinic(world: World) -> ServiceProvider:
-    return ServiceProvider.objects.create(
-        agency=world.agency_b,
-        area=world.area,
-        name_ar="عيادة الأمل",
-        name_en="Hope Clinic",
-        sector="health",
-        service_types=["primary_health"],
-    )
+    return make_clinic(world)
 
 
 def full_case(world: World, clinic: ServiceProvider, *, given_name: str) -> dict[str, Any]:

@@ -50,7 +50,8 @@ def snapshot(case_id: str) -> tuple[int, str, int, int]:
         case.version,
         case.status,
         Assessment.objects.filter(case=case).count(),
-        Event.objects.filter(case=case).count(),
+        # Changes only: opening a page is a read, recorded but not a change.
+        Event.objects.filter(case=case).exclude(action=Event.Action.READ).count(),
     )
 
 

@@ -47,7 +47,7 @@ def snapshot(case_id: str) -> tuple[Any, ...]:
         reg.version,
         reg.workplace_name,
         HouseholdMember.objects.filter(household__children=c.child).count(),
-        Event.objects.filter(case=c).count(),
+        Event.objects.filter(case=c).exclude(action=Event.Action.READ).count(),
     )
 
 
