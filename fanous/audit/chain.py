@@ -16,7 +16,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-GENESIS = ""  # prev_hash of the first event
+GENESIS = ""  # prev_hash of the first event of a chain
+# Chain 1 holds every change; reads are spread over chains 2.. (fanous.audit.services).
+MAIN_CHAIN = 1
 
 
 def normalize_json(value: Any) -> Any:
@@ -53,8 +55,9 @@ def event_hash(
     request_id: str,
     ip: str | None,
     prev_hash: str,
+    chain: int = 1,
 ) -> str:
-    doc = {
+    doc: dict[str, Any] = {
         "id": str(id),
         "seq": int(seq),
         "at": iso(at),
@@ -70,6 +73,10 @@ def event_hash(
         "ip": normalize_ip(ip),
         "prev_hash": prev_hash,
     }
+    if chain != MAIN_CHAIN:
+        # Only the read chains name their chain: the main chain's canonical form (and so
+        # every hash written before there were read chains) stays as it was.
+        doc["chain"] = int(chain)
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -91,4 +98,5 @@ def hash_of(event: Any) -> str:
         request_id=event.request_id,
         ip=event.ip,
         prev_hash=event.prev_hash,
+        chain=getattr(event, "chain", MAIN_CHAIN),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,10 +10,11 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from fanous.audit.chain import GENESIS, hash_of, normalize_ip, normalize_json
+from fanous.audit.chain import GENESIS, MAIN_CHAIN, hash_of, normalize_ip, normalize_json
 from fanous.audit.models import ChainHead, Event
 from fanous.core.middleware import current_request
 
@@ -43,30 +45,44 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-def _locked_head() -> ChainHead:
-    """The chain head, locked until the caller's transaction ends (created on first use)."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+def read_chain() -> int:
+    """The chain this process appends its reads to.
+
+    Reads outnumber changes by far, and each append locks its chain's head until the
+    transaction commits. One chain would make every reader of the system wait in line for
+    it; with a chain per process (modulo ``FANOUS_AUDIT_READ_CHAINS``), a gunicorn worker
+    never waits for another. Each read chain is verified like the main one.
+    """
+    chains = max(1, int(getattr(settings, "FANOUS_AUDIT_READ_CHAINS", 8)))
+    return MAIN_CHAIN + 1 + os.getpid() % chains
+
+
+def _locked_head(chain: int) -> ChainHead:
+    """The chain's head, locked until the caller's transaction ends (created on first use)."""
+    head = ChainHead.objects.select_for_update().filter(pk=chain).first()
     if head is not None:
         return head
-    last = Event.objects.order_by("-seq").values("seq", "hash").first()
+    last = Event.objects.filter(chain=chain).order_by("-seq").values("seq", "hash").first()
     try:
         with transaction.atomic():
             ChainHead.objects.create(
-                pk=1, seq=last["seq"] if last else 0, hash=last["hash"] if last else GENESIS
+                pk=chain, seq=last["seq"] if last else 0, hash=last["hash"] if last else GENESIS
             )
     except IntegrityError:  # created meanwhile by a concurrent writer
         pass
-    return ChainHead.objects.select_for_update().get(pk=1)
+    return ChainHead.objects.select_for_update().get(pk=chain)
 
 
-def _append(**fields: Any) -> Event:
-    """Insert one event at the end of the chain: one lock, one INSERT, one UPDATE."""
+def _append(chain: int = MAIN_CHAIN, **fields: Any) -> Event:
+    """Insert one event at the end of a chain: one lock, one INSERT, one UPDATE."""
     with transaction.atomic():
-        head = _locked_head()
-        event = Event(seq=head.seq + 1, prev_hash=head.hash, at=timezone.now(), **fields)
+        head = _locked_head(chain)
+        event = Event(
+            chain=chain, seq=head.seq + 1, prev_hash=head.hash, at=timezone.now(), **fields
+        )
         event.hash = hash_of(event)
         event.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+        ChainHead.objects.filter(pk=chain).update(seq=event.seq, hash=event.hash)
     return event
 
 
@@ -79,6 +95,7 @@ def record(
     changes: Mapping[str, Any] | None = None,
     summary: str = "",
     sop_version: str = "",
+    chain: int = MAIN_CHAIN,
 ) -> Event:
     ctx = current_request()
     # ``case``: a Case, or only its id (no need to load the case to log a read of it).
@@ -86,6 +103,7 @@ def record(
         {"case": case} if case is None or isinstance(case, models.Model) else {"case_id": case}
     )
     return _append(
+        chain,
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower,
@@ -126,4 +144,5 @@ def record_read(
         # ``extra``: how the reader got access, e.g. {"via": "break_glass", "grant": id}.
         changes={**({"section": section} if section else {}), **(extra or {})} or None,
         summary=section,
+        chain=read_chain(),
     )

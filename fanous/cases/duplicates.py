@@ -94,8 +94,9 @@ def likely_duplicates(
     qs = cases_visible_to(actor).select_related("child", "child__household", "registration")
     name = name_tokens(query.name)
     # The blind index of the encrypted name: each word must start a word of the name.
-    for digest in query_digests(query.name):
-        qs = qs.filter(child__name_digest__contains=f" {digest} ")
+    digests = query_digests(query.name)
+    if digests:
+        qs = qs.filter(child__name_digest__holds_all=digests)
     if query.birth_year:
         qs = qs.filter(
             child__birth_date__year__gte=query.birth_year - YEAR_TOLERANCE,

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fanous.core.fields import EncryptedJSONField, EncryptedTextField
+from fanous.core.fields import DigestField, EncryptedJSONField, EncryptedTextField
 from fanous.core.models import Record
 from fanous.domain.sop import FollowUpPhase, RiskLevel
 from fanous.domain.workflow import CaseStatus
@@ -57,9 +57,10 @@ class Child(Record):
     grandfather_name = EncryptedTextField(max_length=80, blank=True)
     family_name = EncryptedTextField(max_length=80, blank=True)
     # Blind index of the normalised name, for search by prefix and Arabic spelling variants
-    # without the name in clear (fanous.core.crypto.name_digest). No index: a search is
-    # always scoped to the few hundred cases a user may see first (cases_visible_to).
-    name_digest = models.TextField(blank=True, default="")
+    # without the name in clear (fanous.core.crypto.name_digest), searched with
+    # ``name_digest__holds_all``. On PostgreSQL a GIN index on its digests answers that
+    # (migration 0005), so a supervisor's or a helpline's search stays fast at any size.
+    name_digest = DigestField(blank=True, default="")
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
     birth_date_estimated = models.BooleanField(default=False)
@@ -156,18 +157,24 @@ class Case(Record):
 
     class Meta:
         indexes = [
+            # The caseload's whole ORDER BY (selectors.case_list_for), open cases only: the
+            # first page comes straight from the index, with no sort (BENCHMARKS.md).
             models.Index(
                 "caseworker",
                 models.F("risk_rank").desc(),
                 "next_due_on",
-                name="case_caseload",
+                "identified_at",
+                "id",
+                name="case_caseload_order",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(
                 "agency",
                 models.F("risk_rank").desc(),
                 "next_due_on",
-                name="case_agency_queue",
+                "identified_at",
+                "id",
+                name="case_agency_queue_order",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["agency", "status"], name="case_agency_status"),

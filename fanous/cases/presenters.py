@@ -16,7 +16,7 @@ from fanous.sop.selectors import active_sop
 
 from . import selectors
 from .models import Assessment, Case, CasePlan, ClosureRequest, Registration
-from .services.common import case_facts, effective_consents, local_today
+from .services.common import case_facts, local_today
 from .services.intake import REGISTRATION_FIELDS
 
 
@@ -117,7 +117,9 @@ def _case_out(case: Case, actor: Actor, sop_version: str, sop: Sop) -> dict[str,
     today = local_today(sop)
     child = case.child
     age = tf.age_on(child.birth_date, today)
-    facts = case_facts(case, actor, sop, today)
+    plan = selectors.plan_current(case)
+    consents = selectors.consents_of(case)
+    facts = case_facts(case, actor, sop, today, plan=plan, consents=consents)
     level = RiskLevel(case.risk_level)
     freq = tf.follow_up_frequency(level, FollowUpPhase(case.follow_up_phase), sop.timeframes)
     latest = Assessment.objects.filter(case=case).order_by("-assessed_on", "-created_at").first()
@@ -125,10 +127,10 @@ def _case_out(case: Case, actor: Actor, sop_version: str, sop: Sop) -> dict[str,
     pending = (
         ClosureRequest.objects.filter(case=case)
         .select_related("sop_version")
+        .defer("sop_version__data")
         .order_by("-created_at")
         .first()
     )
-    plan = selectors.plan_current(case)
     return {
         "id": case.id,
         "version": case.version,
@@ -186,8 +188,8 @@ def _case_out(case: Case, actor: Actor, sop_version: str, sop: Sop) -> dict[str,
             ),
         },
         "sop_version": sop_version,
-        "consents": list(case.consents.order_by("created_at")),
-        "effective_consents": sorted(effective_consents(case, sop, age)),
+        "consents": consents,
+        "effective_consents": sorted(facts.consents),
         "registration": (
             {f: getattr(registration, f) for f in REGISTRATION_FIELDS} if registration else None
         ),

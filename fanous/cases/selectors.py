@@ -13,6 +13,8 @@ from fanous.accounts.access import Actor, cases_visible_to
 from fanous.audit.models import Event
 from fanous.core.crypto import query_digests
 from fanous.core.errors import NotFoundError
+from fanous.core.middleware import request_memo
+from fanous.core.ttlcache import TtlCache
 from fanous.domain.sop import RiskLevel, Sop
 from fanous.domain.workflow import CaseStatus
 
@@ -27,19 +29,39 @@ def sop_of_actor(actor: Actor) -> Sop | None:
 
     if actor.agency_id is None:
         return None
+    memo = request_memo()
+    key = ("sop_of_agency", actor.agency_id)
+    if memo is not None and key in memo:
+        found: Sop | None = memo[key]
+        return found
     agency = Agency.objects.select_related("area").filter(pk=actor.agency_id).first()
-    if agency is None or agency.area is None:
-        return None
-    try:
-        return active_sop(agency.area)[1]
-    except NoSop:
-        return None
+    found = None
+    if agency is not None and agency.area is not None:
+        try:
+            found = active_sop(agency.area)[1]
+        except NoSop:
+            found = None
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+# The time zone of an agency's SOP changes next to never, and every page needs "today":
+# kept a minute per process (fanous.core.ttlcache; cleared at once when this process
+# saves a SOP version, an agency or an area).
+_TIMEZONES: TtlCache[str] = TtlCache(60.0)
 
 
 def timezone_for(actor: Actor) -> str:
     """The time zone where the actor works: their SOP's (UTC without one)."""
-    sop = sop_of_actor(actor)
-    return sop.timezone if sop else "UTC"
+
+    def load() -> str:
+        sop = sop_of_actor(actor)
+        return sop.timezone if sop else "UTC"
+
+    if actor.agency_id is None:
+        return "UTC"
+    return _TIMEZONES.get(actor.agency_id, load)
 
 
 def today_for(actor: Actor) -> date:
@@ -61,6 +83,8 @@ def case_get(*, actor: Actor, case_id: UUID, audit_section: str = "") -> Case:
     case = (
         cases_visible_to(actor)
         .select_related("child", "child__household", "caseworker", "agency", "area", "sop_version")
+        # The version's rules come parsed from sop_of(); its 100 kB JSON is not needed here.
+        .defer("sop_version__data")
         .filter(pk=case_id)
         .first()
     )
@@ -116,6 +140,10 @@ class CaseloadFilter:
     born_by: date | None = None
 
 
+# Arabic-Indic and Persian digits typed in a case number, as the ASCII digits stored.
+_ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
 def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> QuerySet[Case]:
     """The actor's caseload: high risk first, then the nearest due date (SPEC §4)."""
     qs = cases_visible_to(actor).select_related("child", "caseworker")
@@ -136,14 +164,16 @@ def case_list_for(*, actor: Actor, filters: CaseloadFilter, today: date) -> Quer
     if filters.born_by is not None:
         qs = qs.filter(child__birth_date__lte=filters.born_by)
     if filters.q:
-        text = filters.q.strip()
-        # The blind index (fanous.core.crypto): every word typed must start a word of the
-        # name, after Arabic normalisation. The names themselves are encrypted.
-        digests = query_digests(text)
-        token_cond = Q()
-        for digest in digests:
-            token_cond &= Q(child__name_digest__contains=f" {digest} ")
-        qs = qs.filter(Q(case_number__iexact=text) | token_cond) if digests else qs.none()
+        text = filters.q.strip().translate(_ASCII_DIGITS)
+        if any(ch.isdigit() for ch in text):
+            # A case number (AGENCY-YEAR-NUMBER; names hold no digits), typed in any case
+            # and with Arabic or Latin digits: one lookup on its unique index.
+            qs = qs.filter(case_number__in=sorted({text, text.upper()}))
+        else:
+            # The blind index (fanous.core.crypto): every word typed must start a word of
+            # the name, after Arabic normalisation. The names themselves are encrypted.
+            digests = query_digests(text)
+            qs = qs.filter(child__name_digest__holds_all=digests) if digests else qs.none()
     return qs.order_by("-risk_rank", "next_due_on", "identified_at", "id")
 
 
@@ -152,6 +182,8 @@ def plan_current(case: Case) -> CasePlan | None:
     plans = (
         CasePlan.objects.filter(case=case)
         .exclude(status=CasePlan.Status.SUPERSEDED)
+        .select_related("sop_version")
+        .defer("sop_version__data")
         .prefetch_related(
             Prefetch(
                 "goals",

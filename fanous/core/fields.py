@@ -19,7 +19,10 @@ from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Lookup
 from django.db.models.lookups import Exact, IsNull
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import cached_property
 
 from fanous.core import crypto
@@ -164,3 +167,31 @@ def audit_safe_changes(
         else:
             out[key] = [old, new]
     return out
+
+
+class DigestField(models.TextField):  # type: ignore[type-arg]
+    """A blind index: keyed digests separated by spaces, with a space at each end
+    (fanous.core.crypto.digest_field). Searched with ``__holds_all=[digest, ...]``.
+
+    On PostgreSQL the lookup is ``string_to_array(col, ' ') @> ARRAY[...]``, which the GIN
+    index on that expression answers (cases migration 0005) whatever the table's size;
+    elsewhere it is one ``LIKE '% digest %'`` per digest.
+    """
+
+
+@DigestField.register_lookup
+class HoldsAll(Lookup):  # type: ignore[type-arg]
+    lookup_name = "holds_all"
+    prepare_rhs = False  # a list of digests, not a text
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        digests = [str(d) for d in self.rhs]
+        if not digests:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"string_to_array({lhs}, ' ') @> %s::text[]", [*lhs_params, digests]
+        likes = " AND ".join([f"{lhs} LIKE %s"] * len(digests))
+        return f"({likes})", [p for d in digests for p in (*lhs_params, f"% {d} %")]

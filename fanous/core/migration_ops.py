@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import models
+from django.db import migrations, models
 
 from fanous.core.fields import EncryptedJSONField
 
@@ -69,3 +69,22 @@ def _plain(field: models.Field[Any, Any], value: Any) -> Any:
             return None
         return json.dumps(value if value is not None else field.get_default(), ensure_ascii=False)
     return value
+
+
+class PostgresOnlySQL(migrations.RunSQL):
+    """SQL that only PostgreSQL runs (a GIN index on an expression...); a no-op elsewhere.
+
+    The embedded SQLite database does without: its searches are small by construction.
+    """
+
+    def database_forwards(
+        self, app_label: str, schema_editor: SchemaEditor, from_state: Any, to_state: Any
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(
+        self, app_label: str, schema_editor: SchemaEditor, from_state: Any, to_state: Any
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -14,6 +14,7 @@ from fanous.accounts.access import Actor
 from fanous.accounts.models import Area
 from fanous.accounts.permissions import Permission
 from fanous.core.errors import NotFoundError
+from fanous.core.middleware import request_memo
 from fanous.domain.sop import Sop, parse_sop
 from fanous.sop.models import SopVersion
 
@@ -37,14 +38,48 @@ def sop_of(row: SopVersion) -> Sop:
     return _parsed(row.pk, row.row_version)
 
 
+# Ancestors read in one query: camp -> district -> governorate -> country is 3 levels.
+_UP = ("parent_id", "parent__parent_id", "parent__parent__parent_id")
+
+
 def sop_version_in_force(area: Area) -> SopVersion:
-    """The SOP version in force for an area (or its nearest ancestor that has one)."""
-    node: Area | None = area
-    while node is not None:
-        row = SopVersion.objects.filter(area=node, status=SopVersion.Status.IN_FORCE).first()
-        if row is not None:
-            return row
-        node = node.parent
+    """The SOP version in force for an area (or its nearest ancestor that has one).
+
+    Two queries (the area's ancestors, then the versions in force among them), and none
+    when the same request asked already. The row comes without its ``data`` (loaded if a
+    caller reads it): the rules come parsed and cached from :func:`sop_of`.
+    """
+    memo = request_memo()
+    key = ("sop_in_force", area.pk)
+    if memo is not None and key in memo:
+        row: SopVersion = memo[key]
+        return row
+    row = _in_force(area)
+    if memo is not None:
+        memo[key] = row
+    return row
+
+
+def _in_force(area: Area) -> SopVersion:
+    path: list[Any] = [area.pk]
+    top: Any = area.parent_id
+    while True:
+        if top is not None:
+            ups = Area.objects.filter(pk=top).values_list("id", *_UP).first()
+            ids = [i for i in ups or () if i is not None]
+            path.extend(ids)
+            top = ups[-1] if ups else None  # deeper than 4 levels: go on from there
+        rows = {
+            r.area_id: r
+            for r in SopVersion.objects.filter(
+                area_id__in=path, status=SopVersion.Status.IN_FORCE
+            ).defer("data")
+        }
+        for node in path:
+            if node in rows:
+                return rows[node]
+        if top is None:
+            break
     raise NotFoundError(
         "No SOP is in force for this area. Ask the inter-agency coordinator to publish one."
     )

@@ -99,6 +99,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 COLUMNS = (
+    "chain",
     "seq",
     "at",
     "user",
@@ -117,6 +118,7 @@ def _row(e: Event, tz: str) -> list[Any]:
     from zoneinfo import ZoneInfo
 
     return [
+        e.chain,
         e.seq,
         e.at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S"),
         e.actor.username if e.actor else "",

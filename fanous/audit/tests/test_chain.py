@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from fanous.audit.chain import GENESIS, hash_of
 from fanous.audit.models import ChainHead, Event
-from fanous.audit.services import record
+from fanous.audit.services import read_chain, record, record_read
 from fanous.audit.verify import verify_chain
 from fanous.conftest import World
 
@@ -68,7 +68,7 @@ def test_intact_chain_of_many_events_passes(world: World, capsys: Any) -> None:
     report = verify_chain(chunk_size=50)
     assert report.intact
     assert report.checked == Event.objects.count() >= 300
-    first = Event.objects.order_by("seq").first()
+    first = Event.objects.filter(chain=1).order_by("seq").first()
     assert first is not None
     assert first.seq == 1
     assert first.prev_hash == GENESIS
@@ -166,6 +166,103 @@ def test_concurrent_appends_never_share_a_predecessor(world: World) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
-    seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))
+    seqs = list(Event.objects.filter(chain=1).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
+    assert verify_chain().intact
+
+
+# Reads are chained apart from changes (one chain per process, a few in all), so that a
+# reader never waits for another reader's lock; every chain is verified the same way.
+
+
+def _reads(world: World, n: int) -> list[Event]:
+    case = world.agency_a  # any object: the chain does not care what was read
+    return [record_read(world.users["alice"], case, None, section=f"s{i}") for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_reads_go_to_a_read_chain_and_changes_to_the_main_chain(world: World) -> None:
+    change = _events(world, 1)[0]
+    reads = _reads(world, 3)
+    assert change.chain == 1
+    assert {r.chain for r in reads} == {read_chain()}
+    assert read_chain() >= 2
+    for prev, nxt in zip(reads, reads[1:], strict=False):
+        assert (nxt.seq, nxt.prev_hash) == (prev.seq + 1, prev.hash)
+    assert ChainHead.objects.get(pk=read_chain()).hash == reads[-1].hash
+    report = verify_chain()
+    assert report.intact
+    assert report.chains >= 2
+    assert report.last_seq == ChainHead.objects.get(pk=1).seq
+
+
+@pytest.mark.django_db
+def test_altered_read_is_detected_in_its_chain(world: World) -> None:
+    _events(world, 2)
+    target = _reads(world, 4)[1]
+    _sql("UPDATE audit_event SET summary = %s WHERE id = %s", ["other", target.pk.hex])
+    message = _verify_fails(f"read chain {target.chain}, seq {target.seq}")
+    assert "altered" in message
+
+
+@pytest.mark.django_db
+def test_event_moved_to_another_chain_is_detected(world: World) -> None:
+    events = _events(world, 3)
+    reads = _reads(world, 3)
+    # The last change moved to the end of the read chain, heads adjusted to match.
+    _sql(
+        "UPDATE audit_event SET chain = %s, seq = %s WHERE id = %s",
+        [reads[-1].chain, reads[-1].seq + 1, events[-1].pk.hex],
+    )
+    _sql("UPDATE audit_chainhead SET seq = seq - 1 WHERE id = 1", [])
+    _verify_fails("the last event(s) were deleted or altered")
+
+
+@pytest.mark.django_db
+def test_deleted_last_read_is_detected_by_its_head(world: World) -> None:
+    reads = _reads(world, 3)
+    _sql("DELETE FROM audit_event WHERE id = %s", [reads[-1].pk.hex])
+    _verify_fails(f"read chain {reads[-1].chain}, seq {reads[-1].seq}")
+
+
+@pytest.mark.django_db
+def test_a_read_chain_deleted_entirely_is_detected_by_its_head(world: World) -> None:
+    reads = _reads(world, 2)
+    _sql("DELETE FROM audit_event WHERE chain = %s", [reads[0].chain])
+    _verify_fails(f"read chain {reads[0].chain}")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database locks whole tables instead of waiting",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_to_several_chains_keep_each_chain_whole(world: World) -> None:
+    user = world.users["alice"]
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(6):
+                record(
+                    actor=user,
+                    action=Event.Action.READ,
+                    obj=world.agency_a,
+                    summary=f"{n}-{i}",
+                    chain=2 + n % 2,
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for chain in (2, 3):
+        seqs = list(Event.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(1, 13))
     assert verify_chain().intact

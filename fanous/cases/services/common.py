@@ -83,14 +83,17 @@ def sop_for(case: Case) -> tuple[SopVersion, Sop]:
     return active_sop(case.area)
 
 
-def effective_consents(case: Case, sop: Sop, age: int | None) -> frozenset[str]:
+def effective_consents(
+    case: Case, sop: Sop, age: int | None, consents: Iterable[Consent] | None = None
+) -> frozenset[str]:
     """Purposes with the caregiver's consent and, from the SOP's assent age, the child's.
 
     The most recent record per purpose and giver counts, so a later refusal or a
-    withdrawal cancels an earlier consent.
+    withdrawal cancels an earlier consent. ``consents``: the case's consents in the order
+    they were recorded, when the caller has them already.
     """
     latest: dict[tuple[str, str], Consent] = {}
-    for c in case.consents.order_by("created_at"):
+    for c in case.consents.order_by("created_at") if consents is None else consents:
         latest[(c.purpose, c.giver)] = c
 
     def ok(purpose: str, giver: str) -> bool:
@@ -125,15 +128,41 @@ def plan_counts(case: Case) -> tuple[CasePlan | None, int, int, int]:
     return plan, goals, actions.count(), actions.filter(status=PlanAction.Status.OPEN).count()
 
 
-def case_facts(case: Case, actor: Actor, sop: Sop, today: date) -> CaseFacts:
+def _counts_of(plan: CasePlan | None) -> tuple[CasePlan | None, int, int, int]:
+    """plan_counts() of a plan whose goals and actions are prefetched (plan_current)."""
+    if plan is None:
+        return None, 0, 0, 0
+    goals = list(plan.goals.all())
+    actions = [a for g in goals for a in g.actions.all()]
+    n_open = sum(1 for a in actions if a.status == PlanAction.Status.OPEN)
+    return plan, len(goals), len(actions), n_open
+
+
+_UNSET: Any = object()
+
+
+def case_facts(
+    case: Case,
+    actor: Actor,
+    sop: Sop,
+    today: date,
+    *,
+    plan: CasePlan | None = _UNSET,
+    consents: Iterable[Consent] | None = None,
+) -> CaseFacts:
+    """What the workflow needs to know of the case. A reader that loaded the current plan
+    (selectors.plan_current, goals and actions prefetched) and the consents passes them."""
     age = child_age(case, today)
-    plan, goals, n_actions, n_open = plan_counts(case)
+    plan, goals, n_actions, n_open = plan_counts(case) if plan is _UNSET else _counts_of(plan)
+    in_force = (plan is not None and plan.status == CasePlan.Status.APPROVED) or (
+        CasePlan.objects.filter(case=case, status=CasePlan.Status.APPROVED).exists()
+    )
     return CaseFacts(
         status=CaseStatus(case.status),
         risk_level=RiskLevel(case.risk_level),
         age=age,
         eligible=case.eligible,
-        consents=effective_consents(case, sop, age),
+        consents=effective_consents(case, sop, age, consents),
         required_consents=frozenset(
             p.code for p in sop.consent_purposes if p.required_for_registration
         ),
@@ -148,7 +177,7 @@ def case_facts(case: Case, actor: Actor, sop: Sop, today: date) -> CaseFacts:
         actor_supervises=supervises(actor, case.caseworker_id)
         or (actor.role.value == "supervisor" and case.caseworker_id is None),
         not_eligible_reason=case.not_eligible_reason or None,
-        plan_in_force=CasePlan.objects.filter(case=case, status=CasePlan.Status.APPROVED).exists(),
+        plan_in_force=in_force,
     )
 
 

@@ -17,10 +17,11 @@ class Command(BaseCommand):
         if report.broken is not None:
             raise CommandError(
                 f"Audit chain BROKEN at {report.broken}. "
-                f"{report.checked} event(s) before it are intact (up to seq {report.last_seq}).",
+                f"{report.checked} event(s) before it are intact "
+                f"(main chain up to seq {report.last_seq}).",
                 returncode=1,
             )
         self.stdout.write(
-            f"Audit chain intact: {report.checked} event(s), last seq {report.last_seq}, "
-            f"head hash {report.last_hash or '-'}."
+            f"Audit chain intact: {report.checked} event(s) in {report.chains} chain(s); "
+            f"main chain last seq {report.last_seq}, head hash {report.last_hash or '-'}."
         )
