@@ -76,6 +76,15 @@ def make_user(username: str, role: Role, agency: Agency | None) -> User:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Each test starts without what an earlier one left in the per-process caches
+    (fanous.core.ttlcache: the time zone of an agency's SOP...)."""
+    from fanous.core.ttlcache import forget_all
+
+    forget_all()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     area = Area.objects.create(

@@ -44,8 +44,14 @@ class Event(models.Model):
     action = models.CharField(max_length=32, choices=Action.choices)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
+    # Indexed by audit_case_at (case, at), whose first column serves the lookups by case.
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     summary = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)

@@ -594,8 +594,8 @@ def case_reopen(request: HttpRequest, case_id: UUID, payload: s.ReopenIn) -> dic
 def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
     """Everything that happened to the case: who, when, what, old -> new."""
     actor = Actor.of_request(request)
-    events = selectors.case_history(actor=actor, case_id=case_id, audit_section="history")
-    case = selectors.case_get(actor=actor, case_id=case_id)
+    case = selectors.case_get(actor=actor, case_id=case_id, audit_section="history")
+    events = selectors.history_events(case)
     return [
         {
             "id": e.id,
