@@ -1,33 +1,50 @@
 """Synthetic data at national scale (issue 6): agencies, staff, children and their cases.
 
-Deterministic for a seed (and a reference date): every random draw comes from one
-``random.Random(seed)``, every id from it too. The hot loop builds plain dicts from
-precomputed pools and hands them to :class:`fanous.synthetic.writer.TableWriter` (COPY on
-PostgreSQL); no ORM object is built per case. Risk levels come from the real engine
-(fanous.domain.risk) evaluated once per fact pattern of a sampled pool, then reused.
+Deterministic for a seed (and a reference date). The setup (areas, agencies, staff, the
+status and agency of every case, the sampled fact patterns) draws from
+``random.Random(seed)``; the cases are then generated in fixed-size blocks (``BLOCK``),
+block ``b`` from its own ``random.Random(f"{seed}:{b}")``, so the data does not depend on
+how many processes generate it. The hot loop builds plain dicts from precomputed pools and
+hands them to :class:`fanous.synthetic.writer.TableWriter` (COPY on PostgreSQL); no ORM
+object is built per case. Risk levels come from the real engine (fanous.domain.risk)
+evaluated once per fact pattern of a sampled pool, then reused.
 
-The audit log is written as a correct hash chain: events are numbered from the current
-chain head, hashed in order with fanous.audit.chain.event_hash, and the head is moved to
-the last one at the end (``manage.py verify_audit`` passes).
+The audit log is written as a correct hash chain (fanous.audit.chain, unchanged): a block
+prepares each event's canonical JSON text in two parts, around the predecessor's hash and
+the position, which only the one ordered chaining pass knows; that pass numbers the events
+from the current chain head, hashes ``head + prev_hash + '","request_id":"","seq":' + seq
++ tail`` (exactly event_hash's text) and moves the head to the last one at the end
+(``manage.py verify_audit`` passes).
+
+After ``--truncate`` on PostgreSQL (``fresh``) the load runs outside one transaction: the
+secondary indexes and the constraints of the bulk tables are dropped and rebuilt after the
+load (fanous.synthetic.schema), ``workers`` forked processes generate and COPY the blocks
+on their own connections, and the parent chains and COPYs the events. Otherwise (SQLite,
+or adding to a database) everything runs in this process, in one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import multiprocessing
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from fanous.accounts.models import Agency, Area, Team, TeamMembership, User
-from fanous.audit.chain import GENESIS, event_hash
+from fanous.audit.chain import GENESIS, iso
 from fanous.audit.models import ChainHead, Event
 from fanous.cases import models as cm
 from fanous.domain.names import normalize_name
@@ -41,10 +58,12 @@ from fanous.sop.selectors import sop_of
 from fanous.sop.services import sop_install_default
 
 from . import names as N
+from . import schema
 from .models import SyntheticDataset
-from .writer import TableWriter, is_postgres
+from .writer import EventLoader, TableWriter, copy_text, is_postgres
 from .writer import abort as writer_abort
 from .writer import finish as writer_finish
+from .writer import forget as writer_forget
 
 S = CaseStatus
 # Status of a case and its weight (per thousand): a programme a few years in, with most
@@ -82,6 +101,135 @@ AGE_WEIGHTS = [1, 1, 1, 2, 2, 3, 4, 6, 9, 11, 13, 13, 12]
 # A caseworker holds up to this many open cases (below the SOP's maximum of 25).
 TARGET_CASELOAD = 20
 PASSWORD = "synthetic-pass-123"  # every synthetic user; for `make bench` and local trials
+# Cases per block: each block has its own random stream (the data depends on this size).
+BLOCK = 10_000
+# The tables the cases fill (the audit events are written by the chaining pass).
+BULK_MODELS: tuple[type[Any], ...] = (
+    cm.Household,
+    cm.HouseholdMember,
+    cm.Child,
+    cm.Case,
+    cm.Consent,
+    cm.Registration,
+    cm.Assessment,
+    cm.RiskChange,
+    cm.CasePlan,
+    cm.PlanGoal,
+    cm.PlanAction,
+    cm.FollowUp,
+    cm.ClosureRequest,
+    Referral,
+    Event,
+)
+# Encrypted JSON fields whose reused values (the sampled fact patterns, the one narrative)
+# are sealed once: repeated, non-identifying texts only.
+MEMO = {"cases.Assessment": ("sealed_facts", "narrative")}
+# Values shared by many rows (same object: their JSON text and sealed token are reused).
+CONCERNS = ["child_labour"]
+ELIGIBILITY = ["in_child_labour"]
+SECTIONS = ["identity", "contact"]
+NARRATIVE = {"child_views": "يريد العودة إلى المدرسة."}
+CHECKS_YES = {"attends_school": "yes"}
+CHECKS_NO = {"attends_school": "no"}
+CH_REGISTERED = {"status": ["identified", "registered"]}
+CH_PLAN_APPROVED = {"status": ["plan_pending_approval", "plan_approved"]}
+CH_CLOSED = {"status": ["closure_requested", "closed"]}
+_EMPTY: dict[str, Any] = {}
+# The columns of an event the generator writes as COPY text itself (ends with "ip").
+EVENT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "summary",
+    "changes",
+    "sop_version",
+    "request_id",
+    "ip",
+)
+_N = "\\N"  # NULL in COPY text
+_UUID_MASK = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_V4 = (4 << 76) | (0x8000 << 48)
+
+
+def _copy(text: str) -> str:
+    """A string in COPY text (memoised: few distinct values)."""
+    out = _COPY.get(text)
+    if out is None:
+        out = copy_text(text)
+        if len(_COPY) < 100_000:
+            _COPY[text] = out
+    return out
+
+
+_COPY: dict[str, str] = {}
+_COPY_JSON: dict[int, tuple[Any, str]] = {}
+
+
+def _copy_json(value: Any) -> str:
+    """A JSON column's COPY text, as TableWriter writes it (memoised per reused object)."""
+    hit = _COPY_JSON.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = copy_text(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    if len(_COPY_JSON) < 10_000:
+        _COPY_JSON[id(value)] = (value, text)
+    return text
+
+
+_RISK_CHANGES: dict[tuple[str, str], dict[str, Any]] = {}
+_MID = '","request_id":"","seq":'  # event_hash's text between prev_hash and seq
+
+
+def _risk_change(old: str, new: str) -> dict[str, Any]:
+    out = _RISK_CHANGES.get((old, new))
+    if out is None:
+        out = _RISK_CHANGES[(old, new)] = {"risk_level": [old, new]}
+    return out
+
+
+_JS: dict[str, str] = {}
+
+
+def _js(text: str) -> str:
+    """A string as event_hash's json.dumps writes it (memoised: few distinct values)."""
+    out = _JS.get(text)
+    if out is None:
+        out = json.dumps(text, ensure_ascii=False)
+        if len(_JS) < 100_000:
+            _JS[text] = out
+    return out
+
+
+_CANON: dict[int, tuple[Any, str]] = {}
+
+
+def _canon(value: Any) -> str:
+    """``value`` in event_hash's canonical JSON (memoised per reused object)."""
+    hit = _CANON.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if len(_CANON) < 10_000:
+        _CANON[id(value)] = (value, text)
+    return text
+
+
+# The generator a forked worker runs (set by the parent just before forking).
+_GEN: Generator | None = None
+
+
+def _child_init() -> None:
+    writer_forget()
+    connections.close_all()
+
+
+def _pool_block(b: int) -> tuple[Counter[str], Counter[str], list[Any], float]:
+    assert _GEN is not None
+    return _GEN._run_block(b)
 
 
 @dataclass
@@ -92,6 +240,9 @@ class Result:
     first_seq: int = 0
     last_seq: int = 0
     risk: Counter[str] = field(default_factory=Counter)
+    # Seconds: "blocks" (generation and COPY, summed over the workers), "chain" (the
+    # ordered hashing pass and the events' COPY), "rebuild" (indexes and constraints).
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 class Generator:
@@ -104,7 +255,13 @@ class Generator:
         today: date | None = None,
         batch: int = 5000,
         log: Any = None,
+        workers: int = 1,
+        fresh: bool = False,
+        block: int | None = None,
     ) -> None:
+        """``fresh``: the database was just emptied and is disposable (``--truncate``): on
+        PostgreSQL the load may then drop and rebuild indexes and use ``workers``
+        processes. ``block`` (default ``BLOCK``) is part of what the data depends on."""
         self.n = cases
         self.seed = seed
         self.k = max(1, agencies)
@@ -113,6 +270,11 @@ class Generator:
         self.rng = Random(seed)
         self.log = log or (lambda msg: None)
         self.prefix = f"S{seed}"
+        self.workers = max(1, workers)
+        self.fresh = fresh
+        self.block = max(1, block or BLOCK)
+        self.patterns: list[tuple[dict[str, Any], RiskLevel, Any]] = []
+        self.seq, self.prev = 0, GENESIS
 
     # ------------------------------------------------------------------ helpers
 
@@ -345,68 +507,197 @@ class Generator:
 
     # ------------------------------------------------------------------ the cases
 
+    # ------------------------------------------------------------------ the run
+
+    def _head(self) -> tuple[int, str]:
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is not None:
+            return head.seq, head.hash
+        events = Event.objects.all()
+        if "chain" in {f.attname for f in Event._meta.concrete_fields}:
+            events = events.filter(chain=1)
+        last = events.order_by("-seq").values("seq", "hash").first()
+        return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+    def _finish(self, res: Result, started: float) -> None:
+        ChainHead.objects.update_or_create(pk=1, defaults={"seq": self.seq, "hash": self.prev})
+        res.last_seq = self.seq
+        res.cases = self.n
+        res.seconds = time.monotonic() - started
+        SyntheticDataset.objects.create(
+            seed=self.seed,
+            cases=self.n,
+            agencies=self.k,
+            reference_date=self.today,
+            generated_at=timezone.now(),
+            seconds=res.seconds,
+            rows=res.rows,
+        )
+
     def run(self) -> Result:
         started = time.monotonic()
         res = Result()
-        with transaction.atomic():
-            self._setup()
-            patterns = self._fact_patterns()
-            self.log(f"setup done in {time.monotonic() - started:.1f}s")
-            head = ChainHead.objects.select_for_update().filter(pk=1).first()
-            if head is None:
-                last = Event.objects.order_by("-seq").values("seq", "hash").first()
-                seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
-            else:
-                seq, prev = head.seq, head.hash
-            res.first_seq = seq + 1
-            self.seq, self.prev = seq, prev
-            try:
-                self._cases(patterns, res)
-            except BaseException:
-                writer_abort()
-                raise
-            ChainHead.objects.update_or_create(pk=1, defaults={"seq": self.seq, "hash": self.prev})
-            res.last_seq = self.seq
-            res.seconds = time.monotonic() - started
-            SyntheticDataset.objects.create(
-                seed=self.seed,
-                cases=self.n,
-                agencies=self.k,
-                reference_date=self.today,
-                generated_at=timezone.now(),
-                seconds=res.seconds,
-                rows=res.rows,
-            )
-        if is_postgres():
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        if self.fresh and is_postgres():
+            self._run_fresh(res, started)
+        else:
+            with transaction.atomic():
+                self._prepare(res, started)
+                try:
+                    self._load(res, workers=1)
+                except BaseException:
+                    writer_abort()
+                    raise
+                self._finish(res, started)
+            if is_postgres():
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         res.seconds = time.monotonic() - started
         return res
 
-    def _cases(self, patterns: list[Any], res: Result) -> None:  # noqa: C901
-        rng = self.rng
-        today = self.today
-        b = self.batch
+    def _prepare(self, res: Result, started: float) -> None:
+        self._setup()
+        self.patterns = self._fact_patterns()
+        self.log(f"setup done in {time.monotonic() - started:.1f}s")
+        self.seq, self.prev = self._head()
+        res.first_seq = self.seq + 1
+
+    def _run_fresh(self, res: Result, started: float) -> None:
+        """A just-emptied, disposable PostgreSQL database: load without the secondary
+        indexes and constraints (fanous.synthetic.schema), in ``workers`` processes."""
+        tables = [m._meta.db_table for m in BULK_MODELS]
+        schema.restore_pending(tables, log=self.log)
+        with transaction.atomic():
+            self._prepare(res, started)
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+        dropped = schema.drop(tables)
+        self.log(f"dropped {dropped} indexes and constraints for the load")
+        try:
+            self._load(res, workers=self.workers)
+        except BaseException:
+            writer_abort()
+            try:
+                schema.restore_pending(tables, log=self.log)
+            except Exception as exc:  # noqa: BLE001 - the first error is the one to report
+                self.log(f"could not restore the schema ({exc}): run --truncate again")
+            raise
+        t = time.monotonic()
+        schema.restore(log=self.log)
+        res.timings["rebuild"] = time.monotonic() - t
+        with transaction.atomic():
+            self._finish(res, started)
+        t = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        res.timings["analyze"] = time.monotonic() - t
+
+    def _load(self, res: Result, *, workers: int) -> None:
+        """Generate the blocks (in this process or in ``workers`` forked ones, which write
+        their rows themselves) and chain their audit events here, in block order."""
+        global _GEN
+        nblocks = max(1, math.ceil(self.n / self.block))
+        self._plan_blocks(nblocks)
+        events = EventLoader(Event, EVENT_COLUMNS)
+        pool = None
+        try:
+            if workers > 1:
+                connections.close_all()  # the children open their own connections
+                _GEN = self
+                pool = multiprocessing.get_context("fork").Pool(
+                    min(workers, nblocks), initializer=_child_init
+                )
+                results: Iterator[Any] = pool.imap(_pool_block, range(nblocks))
+            else:
+                results = map(self._run_block, range(nblocks))
+            done = 0
+            for rows, risk, pieces, seconds in results:
+                t = time.monotonic()
+                self._chain(pieces, events)
+                res.timings["chain"] += time.monotonic() - t
+                res.timings["blocks"] += seconds
+                for label, count in rows.items():
+                    res.rows[label] = res.rows.get(label, 0) + count
+                res.risk.update(risk)
+                done += 1
+                if done % 10 == 0:
+                    self.log(f"{min(self.n, done * self.block)} cases")
+            t = time.monotonic()
+            writer_finish()
+            res.timings["chain"] += time.monotonic() - t
+        except BaseException:
+            if pool is not None:
+                pool.terminate()
+            raise
+        finally:
+            _GEN = None
+            if pool is not None:
+                pool.close()
+                pool.join()
+        res.rows[Event._meta.label] = res.rows.get(Event._meta.label, 0) + events.count
+
+    def _plan_blocks(self, nblocks: int) -> None:
+        """The counters each block starts from (caseworker rotation, case numbers), so that
+        a block is generated alone, from its own random stream."""
+        open_counter = [0] * self.k
+        seq_per_agency = [0] * self.k
+        self.block_state: list[tuple[list[int], list[int]]] = []
+        for b in range(nblocks):
+            self.block_state.append((open_counter[:], seq_per_agency[:]))
+            for idx in range(b * self.block, min(self.n, (b + 1) * self.block)):
+                ai = self.case_agency[idx]
+                seq_per_agency[ai] += 1
+                if self.case_status[idx] in OPEN:
+                    open_counter[ai] += 1
+
+    def _run_block(self, b: int) -> tuple[Counter[str], Counter[str], list[Any], float]:
+        t = time.monotonic()
+        if self.fresh and is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit = off")
         W = {
-            m: TableWriter(m, batch=b)
-            for m in (
-                cm.Household,
-                cm.HouseholdMember,
-                cm.Child,
-                cm.Case,
-                cm.Consent,
-                cm.Registration,
-                cm.Assessment,
-                cm.RiskChange,
-                cm.CasePlan,
-                cm.PlanGoal,
-                cm.PlanAction,
-                cm.FollowUp,
-                cm.ClosureRequest,
-                Referral,
-                Event,
-            )
+            m: TableWriter(m, batch=self.batch, memo=MEMO.get(m._meta.label, ()))
+            for m in BULK_MODELS
         }
+        events = EventLoader(Event, EVENT_COLUMNS)
+        risk: Counter[str] = Counter()
+        pieces = self._block(b, W, events, risk)
+        for w in W.values():
+            w.flush()
+        writer_finish()
+        rows = Counter({m._meta.label: w.count for m, w in W.items()})
+        return rows, risk, pieces, time.monotonic() - t
+
+    def _chain(self, pieces: list[tuple[str, str, Any]], events: EventLoader) -> None:
+        """Number and hash the events in order: sha256 of the canonical text prepared by
+        the block around the two values only known here (prev_hash, seq)."""
+        seq, prev = self.seq, self.prev
+        out: list[Any] = []
+        add = out.append
+        sha = hashlib.sha256
+        pg = events.pg
+        for head, tail, prefix in pieces:
+            seq += 1
+            s = str(seq)
+            h = sha(f"{head}{prev}{_MID}{s}{tail}".encode()).hexdigest()
+            add(f"{prefix}{s}\t{prev}\t{h}\n" if pg else (*prefix, seq, prev, h))
+            prev = h
+        events.write(out)
+        self.seq, self.prev = seq, prev
+
+    def _block(  # noqa: C901
+        self,
+        b: int,
+        W: dict[type[Any], TableWriter],
+        events: EventLoader,
+        risk_counter: Counter[str],
+    ) -> list[tuple[str, str, Any]]:
+        """The cases of block ``b``, from ``Random(f"{seed}:{b}")``: rows to ``W``, and the
+        audit events returned unchained as (text before prev_hash, text after seq, row
+        prefix) for :meth:`_chain`."""
+        rng = Random(f"{self.seed}:{b}")
+        today = self.today
+        patterns = self.patterns
+        open_counter, seq_per_agency = (x[:] for x in self.block_state[b])
         child_fields = {f.attname for f in cm.Child._meta.concrete_fields}
         has_digest = "name_digest" in child_fields
         has_key = "name_key" in child_fields
@@ -428,16 +719,32 @@ class Generator:
         fu_kinds = [k.value for k in cm.FollowUp.Kind]
         horizons = [h.value for h in cm.PlanGoal.Horizon]
         ref_statuses = ("sent", "acknowledged", "accepted", "delivered", "closed", "declined")
-        last_household: list[tuple[uuid.UUID, int] | None] = [None] * self.k
-        open_counter = [0] * self.k
-        seq_per_agency = [0] * self.k
-        uid = self.uid
-        at = self.at
+        last_household: list[tuple[str, int] | None] = [None] * self.k
         rand = rng.random
         randint = rng.randint
         choice = rng.choice
         choices = rng.choices
-        ev_rows = W[Event]
+        getrandbits = rng.getrandbits
+        randrange = rng.randrange
+
+        def uid() -> str:
+            """A random (version 4) UUID, as its text."""
+            h = f"{getrandbits(128) & _UUID_MASK | _UUID_V4:032x}"
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+        def at(day: date) -> datetime:
+            """A moment during office hours (UTC) on ``day``."""
+            return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+                seconds=randrange(6 * 3600, 15 * 3600), microseconds=randrange(1_000_000)
+            )
+
+        pieces: list[tuple[str, str, Any]] = []
+        add_piece = pieces.append
+        prefix_of = events.prefix
+        rest = events.rest  # COPY text of the other columns, when constant
+        sop_js = _js(sop_ver)
+        sop_copy = copy_text(sop_ver)
+        null = "null"
 
         def event(
             t: datetime,
@@ -445,51 +752,53 @@ class Generator:
             action: str,
             otype: str,
             oid: Any,
-            case_id: uuid.UUID,
+            case_id: str,
             summary: str = "",
-            changes: dict[str, Any] | None = None,
+            changes: dict[str, Any] = _EMPTY,
         ) -> None:
-            self.seq += 1
             eid = uid()
-            ch = changes or {}
-            h = event_hash(
-                id=eid,
-                seq=self.seq,
-                at=t,
-                actor_id=actor,
-                action=action,
-                object_type=otype,
-                object_id=str(oid),
-                case_id=case_id,
-                summary=summary,
-                changes=ch,
-                sop_version=sop_ver,
-                request_id="",
-                ip=None,
-                prev_hash=self.prev,
+            oid_s = str(oid)
+            ts = iso(t)
+            # The canonical text of fanous.audit.chain.event_hash (keys sorted), in two
+            # parts around "prev_hash" and "seq".
+            head = (
+                f'{{"action":{_js(action)},"actor_id":'
+                f"{null if actor is None else _js(str(actor))},"
+                f'"at":"{ts}","case_id":"{case_id}","changes":{_canon(changes)},'
+                f'"id":"{eid}","ip":null,"object_id":{_js(oid_s)},'
+                f'"object_type":{_js(otype)},"prev_hash":"'
             )
-            ev_rows.add(
+            tail = f',"sop_version":{sop_js},"summary":{_js(summary)}}}'
+            if rest is not None:  # PostgreSQL: the COPY text, in EVENT_COLUMNS order
+                add_piece(
+                    (
+                        head,
+                        tail,
+                        f"{eid}\t{ts}\t{_N if actor is None else actor}\t{_copy(action)}\t"
+                        f"{_copy(otype)}\t{_copy(oid_s)}\t{case_id}\t{_copy(summary)}\t"
+                        f"{_copy_json(changes)}\t{sop_copy}\t\t\\N\t{rest}",
+                    )
+                )
+                return
+            prefix = prefix_of(
                 {
                     "id": eid,
                     "at": t,
                     "actor_id": actor,
                     "action": action,
                     "object_type": otype,
-                    "object_id": str(oid),
+                    "object_id": oid_s,
                     "case_id": case_id,
                     "summary": summary,
-                    "changes": ch,
+                    "changes": changes,
                     "sop_version": sop_ver,
                     "request_id": "",
                     "ip": None,
-                    "seq": self.seq,
-                    "prev_hash": self.prev,
-                    "hash": h,
                 }
             )
-            self.prev = h
+            add_piece((head, tail, prefix))
 
-        for idx in range(self.n):
+        for idx in range(b * self.block, min(self.n, (b + 1) * self.block)):
             ai = self.case_agency[idx]
             status = self.case_status[idx]
             stage = STAGE[status]
@@ -602,10 +911,10 @@ class Generator:
                 "created_by_id": creator,
                 "status": status.value,
                 "sop_version_id": sop_id,
-                "concerns": ["child_labour"],
+                "concerns": CONCERNS,
                 "source": choice(("outreach", "outreach", "helpline", "referral", "walk-in")),
                 "immediate_needs": [],
-                "eligibility_criteria": ["in_child_labour"],
+                "eligibility_criteria": ELIGIBILITY,
                 "eligible": status != S.NOT_ELIGIBLE,
                 "identified_at": identified,
             }
@@ -661,7 +970,7 @@ class Generator:
                     case_id,
                     case_id,
                     "registered",
-                    {"status": ["identified", "registered"]},
+                    CH_REGISTERED,
                 )
                 last_t = t
             if stage >= 2:
@@ -680,7 +989,7 @@ class Generator:
                             "kind": kind,
                             "assessed_on": day[di],
                             **facts,
-                            "narrative": {"child_views": "يريد العودة إلى المدرسة."},
+                            "narrative": NARRATIVE,
                             "risk_level": lvl.value,
                             "risk_factors": factors,
                             "sop_version_id": sop_id,
@@ -714,7 +1023,7 @@ class Generator:
                             case_id,
                             case_id,
                             "risk",
-                            {"risk_level": [level.value, lvl.value]},
+                            _risk_change(level.value, lvl.value),
                         )
                         level = lvl
                     crow[f"{kind}_assessed_at"] = t
@@ -787,7 +1096,7 @@ class Generator:
                         case_id,
                         case_id,
                         "plan approved",
-                        {"status": ["plan_pending_approval", "plan_approved"]},
+                        CH_PLAN_APPROVED,
                     )
                 last_t = t2 or t
             if stage >= 6:
@@ -808,7 +1117,7 @@ class Generator:
                             "kind": choice(fu_kinds),
                             "happened_on": d,
                             "child_seen": rand() < 0.8,
-                            "checks": {"attends_school": "yes" if rand() < 0.5 else "no"},
+                            "checks": CHECKS_YES if rand() < 0.5 else CHECKS_NO,
                             "notes": "",
                             "sop_version_id": sop_id,
                             "recorded_by_id": cw,
@@ -833,7 +1142,7 @@ class Generator:
                             "urgent": level == RiskLevel.HIGH,
                             "service_type": stype,
                             "reason": "يحتاج الطفل إلى الخدمة.",
-                            "sections": ["identity", "contact"],
+                            "sections": SECTIONS,
                             "shared": {},
                             "basis": "consent",
                             "accompaniment": [],
@@ -883,7 +1192,7 @@ class Generator:
                         case_id,
                         case_id,
                         "closed",
-                        {"status": ["closure_requested", "closed"]},
+                        CH_CLOSED,
                     )
                 last_t = t
             # Risk in effect, and the next deadline of the current step.
@@ -895,7 +1204,7 @@ class Generator:
             crow["risk_override"] = override
             crow["risk_level"] = effective.value
             crow["risk_rank"] = effective.rank
-            res.risk[effective.value] += 1
+            risk_counter[effective.value] += 1
             due: date | None = None
             if status == S.IDENTIFIED:
                 due = day[0] + timedelta(days=3)
@@ -913,11 +1222,4 @@ class Generator:
             crow["next_due_on"] = due if status in OPEN else None
             crow["updated_at"] = last_t
             W[cm.Case].add(crow)
-            if (idx + 1) % 50000 == 0:
-                self.log(f"{idx + 1} cases")
-
-        for w in W.values():
-            w.flush()
-        writer_finish()
-        res.cases = self.n
-        res.rows = {m._meta.label: w.count for m, w in W.items()}
+        return pieces
