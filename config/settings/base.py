@@ -148,6 +148,9 @@ FANOUS_IP_THROTTLE_ATTEMPTS = 50
 # A session ends after this much inactivity, and after this long whatever happens (0 = off).
 FANOUS_SESSION_IDLE_MINUTES = int(os.environ.get("FANOUS_SESSION_IDLE_MINUTES", "30"))
 FANOUS_SESSION_MAX_HOURS = int(os.environ.get("FANOUS_SESSION_MAX_HOURS", "12"))
+# Reads of case data are audited on a few hash chains apart from the changes' chain, one
+# per server process (modulo this number), so that readers never wait for one lock.
+FANOUS_AUDIT_READ_CHAINS = int(os.environ.get("FANOUS_AUDIT_READ_CHAINS", "8"))
 
 # Encryption at rest (fanous/core/crypto.py, SECURITY.md "Encryption"). The keys live
 # outside the database and are never derived from SECRET_KEY: FANOUS_KEYS holds the keyring

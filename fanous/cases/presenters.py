@@ -123,7 +123,10 @@ def _case_out(case: Case, actor: Actor, sop_version: str, sop: Sop) -> dict[str,
     level = RiskLevel(case.risk_level)
     freq = tf.follow_up_frequency(level, FollowUpPhase(case.follow_up_phase), sop.timeframes)
     latest = Assessment.objects.filter(case=case).order_by("-assessed_on", "-created_at").first()
-    registration = Registration.objects.filter(case=case).first()
+    try:  # joined by selectors.case_get; one query for a case loaded another way
+        registration: Registration | None = case.registration
+    except Registration.DoesNotExist:
+        registration = None
     pending = (
         ClosureRequest.objects.filter(case=case)
         .select_related("sop_version")

@@ -84,7 +84,13 @@ def case_get(*, actor: Actor, case_id: UUID, audit_section: str = "") -> Case:
     def one(scope: QuerySet[Case]) -> Case | None:
         return (
             scope.select_related(
-                "child", "child__household", "caseworker", "agency", "area", "sop_version"
+                "child",
+                "child__household",
+                "caseworker",
+                "agency",
+                "area",
+                "sop_version",
+                "registration",
             )
             # The version's rules come parsed from sop_of(); its 100 kB JSON is not needed.
             .defer("sop_version__data")

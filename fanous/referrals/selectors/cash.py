@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from fanous.accounts.access import Actor, cases_visible_to, supervised_user_ids
+from fanous.accounts.access import Actor, cases_visible_to, team_member_ids
 from fanous.accounts.permissions import Permission
 from fanous.cases.models import Case
 from fanous.core.errors import NotFoundError
@@ -205,7 +205,7 @@ def cash_pending_for(*, actor: Actor) -> QuerySet[CashDisbursement]:
     return (
         CashDisbursement.objects.filter(
             status=CashStatus.REQUESTED,
-            case__in=cases_visible_to(actor).filter(caseworker_id__in=supervised_user_ids(actor)),
+            case__in=cases_visible_to(actor).filter(caseworker_id__in=team_member_ids(actor)),
         )
         .select_related(
             "case", "case__child", "case__caseworker", "budget", "requested_by", "sop_version"

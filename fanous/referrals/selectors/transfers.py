@@ -24,6 +24,7 @@ from fanous.accounts.access import (
     cases_in_scope,
     supervised_user_ids,
     supervises,
+    team_member_ids,
 )
 from fanous.accounts.models import Agency, User
 from fanous.accounts.permissions import Permission
@@ -165,9 +166,8 @@ def transfer_inbox_count(*, actor: Actor) -> int:
     outgoing = (
         CaseTransfer.objects.filter(_sending_q(actor), status=TransferStatus.REQUESTED.value)
         .filter(
-            Q(case__caseworker_id__in=supervised_user_ids(actor))
+            Q(case__caseworker_id__in=[actor.id, *team_member_ids(actor)])
             | Q(case__caseworker__isnull=True)
-            | Q(case__caseworker_id=actor.id)
         )
         .count()
     )
