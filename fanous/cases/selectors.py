@@ -83,17 +83,12 @@ def case_get(*, actor: Actor, case_id: UUID, audit_section: str = "") -> Case:
 
     def one(scope: QuerySet[Case]) -> Case | None:
         return (
+            # Each joined table adds to PostgreSQL's planning time, which on a slow CPU
+            # costs more than the query itself (BENCHMARKS.md): only what a case page
+            # shows. The SOP version the case was registered under loads if asked for.
             scope.select_related(
-                "child",
-                "child__household",
-                "caseworker",
-                "agency",
-                "area",
-                "sop_version",
-                "registration",
+                "child", "child__household", "caseworker", "agency", "area", "registration"
             )
-            # The version's rules come parsed from sop_of(); its 100 kB JSON is not needed.
-            .defer("sop_version__data")
             .filter(pk=case_id)
             .first()
         )
