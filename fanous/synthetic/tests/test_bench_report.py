@@ -21,7 +21,7 @@ def test_a_host_as_fast_as_the_issues_judges_against_the_targets_as_they_are() -
     rows = _rows(ISSUE_BARE_RPS)
     factor = host_factor(rows)
     assert factor == pytest.approx(1.0)
-    judge_scaled(rows, factor)
+    judge_scaled(rows, factor or 1.0)
     assert [r.scaled for r in rows] == ["NO", "yes", "NO", ""]
 
 
@@ -29,7 +29,7 @@ def test_a_slower_host_scales_times_up_and_throughput_down() -> None:
     rows = _rows(ISSUE_BARE_RPS / 5)  # five times slower
     factor = host_factor(rows)
     assert factor == pytest.approx(5.0)
-    judge_scaled(rows, factor)
+    judge_scaled(rows, factor or 1.0)
     # caseload 60 <= 15 x 5; load 120 >= 400 / 5 and p99 300 <= 100 x 5, share 45 % >= 40 %.
     assert [r.scaled for r in rows] == ["yes", "yes", "yes", ""]
 
