@@ -140,32 +140,42 @@ def test_the_model_refuses_updates_and_deletes(world: World) -> None:
         event.delete()
 
 
-@pytest.mark.skipif(
+PG_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the in-memory SQLite test database locks whole tables instead of waiting",
 )
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_never_share_a_predecessor(world: World) -> None:
-    user = world.users["alice"]
+
+
+def _in_threads(world: World, *, threads: int, each: int, **kwargs: Any) -> None:
+    """``threads`` writers appending ``each`` events at once; kwargs(n) -> record() args."""
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
         try:
-            for i in range(8):
+            for i in range(each):
                 record(
-                    actor=user, action=Event.Action.UPDATE, obj=world.agency_a, summary=f"{n}-{i}"
+                    actor=world.users["alice"],
+                    obj=world.agency_a,
+                    summary=f"{n}-{i}",
+                    **{k: v(n) if callable(v) else v for k, v in kwargs.items()},
                 )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for t in threads:
+    pool = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
     assert not errors, errors
+
+
+@PG_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_never_share_a_predecessor(world: World) -> None:
+    _in_threads(world, threads=4, each=8, action=Event.Action.UPDATE)
     seqs = list(Event.objects.filter(chain=1).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     assert verify_chain().intact
@@ -232,36 +242,10 @@ def test_a_read_chain_deleted_entirely_is_detected_by_its_head(world: World) -> 
     _verify_fails(f"read chain {reads[0].chain}")
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the in-memory SQLite test database locks whole tables instead of waiting",
-)
+@PG_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_to_several_chains_keep_each_chain_whole(world: World) -> None:
-    user = world.users["alice"]
-    errors: list[BaseException] = []
-
-    def writer(n: int) -> None:
-        try:
-            for i in range(6):
-                record(
-                    actor=user,
-                    action=Event.Action.READ,
-                    obj=world.agency_a,
-                    summary=f"{n}-{i}",
-                    chain=2 + n % 2,
-                )
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    _in_threads(world, threads=4, each=6, action=Event.Action.READ, chain=lambda n: 2 + n % 2)
     for chain in (2, 3):
         seqs = list(Event.objects.filter(chain=chain).order_by("seq").values_list("seq", flat=True))
         assert seqs == list(range(1, 13))
