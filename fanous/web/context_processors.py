@@ -22,6 +22,17 @@ def ui(request: HttpRequest) -> dict[str, Any]:
 
 _APPROVALS_CACHE = "_fanous_approvals_pending"
 _COORDINATION_CACHE = "_fanous_coordination_pending"
+_ACTOR_CACHE = "_fanous_badges_actor"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    """One Actor for the badges of a request, so what it reads once (a supervisor's team,
+    access.team_member_ids) is read once for all of them."""
+    actor: Actor | None = getattr(request, _ACTOR_CACHE, None)
+    if actor is None:
+        actor = Actor.of(request.user)  # type: ignore[arg-type]
+        setattr(request, _ACTOR_CACHE, actor)
+    return actor
 
 
 def coordination_pending(request: HttpRequest) -> dict[str, int]:
@@ -35,7 +46,7 @@ def coordination_pending(request: HttpRequest) -> dict[str, int]:
         from fanous.referrals.selectors.referrals import pending_overrides_for
         from fanous.referrals.selectors.transfers import transfer_inbox_count
 
-        actor = Actor.of(request.user)  # type: ignore[arg-type]
+        actor = _actor(request)
         cached = {
             "overrides": pending_overrides_for(actor).order_by().count(),
             "transfers": transfer_inbox_count(actor=actor),
@@ -54,7 +65,7 @@ def approvals_pending(request: HttpRequest) -> int:
     """
     cached = getattr(request, _APPROVALS_CACHE, None)
     if cached is None:
-        actor = Actor.of(request.user)  # type: ignore[arg-type]
+        actor = _actor(request)
         cached = queues.approvals_for(actor=actor).order_by().count()
         cached += sum(coordination_pending(request).values())
         setattr(request, _APPROVALS_CACHE, cached)

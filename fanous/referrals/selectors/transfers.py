@@ -61,7 +61,7 @@ def _sending_q(actor: Actor) -> Q:
         return Q(pk__in=[])
     team = [actor.id]
     if actor.role == Role.SUPERVISOR:
-        team += list(supervised_user_ids(actor))
+        team += team_member_ids(actor)
     return Q(from_agency_id=actor.agency_id) & (
         # While the case is still with the agency: whoever may see the case.
         Q(case_id__in=cases_in_scope(actor).values("id"))

@@ -99,8 +99,9 @@ def test_the_count_is_a_few_aggregate_queries_made_once_a_request(world: World) 
     # One count for the plan/closure queue, and one for each of the referral overrides,
     # transfers (incoming and outgoing) and emergency cash decisions (one count each, the
     # cash one over its own scope), plus the look-up of the supervisor's live grants for
-    # each of the two scopes (access.cases_visible_to); none the second time.
-    assert first == len(ctx.captured_queries) <= 8
+    # each of the two scopes (access.cases_visible_to) and of their team's members, once
+    # for all the badges (access.team_member_ids); none the second time.
+    assert first == len(ctx.captured_queries) <= 9
     # Aggregates only, besides the look-ups of the supervisor's team members and grants.
     others = [q["sql"] for q in ctx.captured_queries if "COUNT(" not in q["sql"].upper()]
     assert len(others) <= 3, others
