@@ -115,21 +115,13 @@ def child_age(case: Case, on: date) -> int:
 
 def plan_counts(case: Case) -> tuple[CasePlan | None, int, int, int]:
     """The plan in play (draft, submitted or approved) and its goal/action/open counts."""
-    plan = (
-        CasePlan.objects.filter(case=case)
-        .exclude(status=CasePlan.Status.SUPERSEDED)
-        .order_by("-number")
-        .first()
-    )
-    if plan is None:
-        return None, 0, 0, 0
-    goals = plan.goals.count()
-    actions = PlanAction.objects.filter(goal__plan=plan)
-    return plan, goals, actions.count(), actions.filter(status=PlanAction.Status.OPEN).count()
+    from fanous.cases.selectors import plan_current
+
+    return _counts_of(plan_current(case))
 
 
 def _counts_of(plan: CasePlan | None) -> tuple[CasePlan | None, int, int, int]:
-    """plan_counts() of a plan whose goals and actions are prefetched (plan_current)."""
+    """The counts of a plan whose goals and actions are prefetched (plan_current)."""
     if plan is None:
         return None, 0, 0, 0
     goals = list(plan.goals.all())
