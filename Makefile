@@ -92,7 +92,7 @@ clean:
 # PostgreSQL database (DATABASE_URL, default fanous_bench on 127.0.0.1; created if missing;
 # reused if it already holds that size and seed), then measures the main pages.
 #   BENCH_CASES=100000 make bench       (default)
-#   BENCH_CASES=1000000 make bench      (about 10 minutes of generation first)
+#   BENCH_CASES=1000000 make bench      (generation first: 27 minutes on the host of BENCHMARKS.md)
 BENCH_CASES ?= 100000
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) -m fanous.synthetic.ensure_db

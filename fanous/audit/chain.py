@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,10 +40,9 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(
+def _doc(
     *,
     id: Any,
-    seq: int,
     at: datetime,
     actor_id: Any,
     action: str,
@@ -54,12 +54,13 @@ def event_hash(
     sop_version: str,
     request_id: str,
     ip: str | None,
-    prev_hash: str,
-    chain: int = 1,
-) -> str:
+    chain: int,
+    seq: Any,
+    prev_hash: Any,
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": str(id),
-        "seq": int(seq),
+        "seq": seq,
         "at": iso(at),
         "actor_id": None if actor_id is None else str(actor_id),
         "action": action,
@@ -77,8 +78,37 @@ def event_hash(
         # Only the read chains name their chain: the main chain's canonical form (and so
         # every hash written before there were read chains) stays as it was.
         doc["chain"] = int(chain)
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return doc
+
+
+def _text(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(*, seq: int, prev_hash: str, chain: int = MAIN_CHAIN, **fields: Any) -> str:
+    """The hex SHA-256 of the event's canonical text (fields as in :func:`_doc`)."""
+    text = _text(_doc(seq=int(seq), prev_hash=prev_hash, chain=chain, **fields))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Stand-ins for the two values only known once the chain's head is locked; random per
+# process, so no stored text can contain them.
+_PREV_MARK = f"prev-{secrets.token_hex(16)}"
+_SEQ_MARK = f"seq-{secrets.token_hex(16)}"
+
+
+def text_around(*, chain: int = MAIN_CHAIN, **fields: Any) -> tuple[str, str, str] | None:
+    """The canonical text of an event whose ``prev_hash`` and ``seq`` are not known yet, as
+    three parts: ``a + prev_hash + b + str(seq) + c`` is the text :func:`event_hash`
+    hashes. Lets the database compute the hash under the head's lock, in the statement
+    that appends (fanous.audit.services). None if the text cannot be split (a field
+    holding a stand-in: then the caller appends the slow way)."""
+    text = _text(_doc(seq=_SEQ_MARK, prev_hash=_PREV_MARK, chain=chain, **fields))
+    a, sep, rest = text.partition(f'"{_PREV_MARK}"')
+    b, sep2, c = rest.partition(f'"{_SEQ_MARK}"')
+    if not sep or not sep2 or _PREV_MARK in a + b + c or _SEQ_MARK in a + b + c:
+        return None
+    return f'{a}"', f'"{b}', c
 
 
 def hash_of(event: Any) -> str:

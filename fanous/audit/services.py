@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from fanous.audit.chain import GENESIS, MAIN_CHAIN, hash_of, normalize_ip, normalize_json
+from fanous.audit.chain import (
+    GENESIS,
+    MAIN_CHAIN,
+    hash_of,
+    normalize_ip,
+    normalize_json,
+    text_around,
+)
 from fanous.audit.models import ChainHead, Event
 from fanous.core.middleware import current_request
 
@@ -75,15 +84,92 @@ def _locked_head(chain: int) -> ChainHead:
 
 def _append(chain: int = MAIN_CHAIN, **fields: Any) -> Event:
     """Insert one event at the end of a chain: one lock, one INSERT, one UPDATE."""
+    event = Event(chain=chain, at=timezone.now(), **fields)
+    if connection.vendor == "postgresql" and _append_in_one_statement(event):
+        return event
     with transaction.atomic():
         head = _locked_head(chain)
-        event = Event(
-            chain=chain, seq=head.seq + 1, prev_hash=head.hash, at=timezone.now(), **fields
-        )
+        event.seq, event.prev_hash = head.seq + 1, head.hash
         event.hash = hash_of(event)
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=chain).update(seq=event.seq, hash=event.hash)
     return event
+
+
+_EVENT_COLUMNS = [
+    f for f in Event._meta.concrete_fields if f.attname not in {"seq", "prev_hash", "hash"}
+]
+
+
+_LENGTH = re.compile(r"\(\d+\)$")  # "varchar(64)" -> "varchar"
+
+
+@cache
+def _append_sql() -> str:
+    """Lock the head, insert the event numbered and hashed by PostgreSQL from the head's
+    values, move the head: one statement, so one round trip and no transaction of its own
+    (in autocommit the statement is one). SELECT ... FOR UPDATE waits for a concurrent
+    append and then reads the head it left (READ COMMITTED), like _locked_head does."""
+    q = connection.ops.quote_name
+    cols = ", ".join(q(f.column) for f in _EVENT_COLUMNS)
+    # Cast to the column's type without its length: a cast to varchar(64) would cut a
+    # longer value silently (and the stored text would no longer be the hashed one);
+    # the assignment to the column refuses it instead.
+    values = ", ".join(
+        f"%s::{_LENGTH.sub('', f.db_type(connection) or '')}" for f in _EVENT_COLUMNS
+    )
+    return (
+        f"WITH head AS (SELECT seq + 1 AS seq, hash AS prev FROM {q(ChainHead._meta.db_table)}"
+        " WHERE id = %s FOR UPDATE),"
+        f" ev AS (INSERT INTO {q(Event._meta.db_table)} ({cols}, seq, prev_hash, hash)"
+        f" SELECT {values}, head.seq, head.prev, encode(sha256(convert_to("
+        "%s::text || head.prev || %s::text || head.seq::text || %s::text, 'UTF8')), 'hex')"
+        " FROM head RETURNING seq, prev_hash, hash)"
+        f" UPDATE {q(ChainHead._meta.db_table)} AS h SET seq = ev.seq, hash = ev.hash"
+        " FROM ev WHERE h.id = %s RETURNING ev.seq, ev.prev_hash, ev.hash"
+    )
+
+
+def _append_in_one_statement(event: Event) -> bool:
+    """PostgreSQL: append ``event`` in one statement (:func:`_append_sql`); False, with
+    nothing written, when the chain has no head row yet (its first event) or the event's
+    text cannot be split, for the general path to do it."""
+    parts = text_around(**{name: getattr(event, name) for name in _HASHED})
+    if parts is None:
+        return False
+    params = [
+        event.chain,
+        *(f.get_db_prep_save(getattr(event, f.attname), connection) for f in _EVENT_COLUMNS),
+        *parts,
+        event.chain,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_append_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.seq, event.prev_hash, event.hash = row
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
+
+
+# The event's fields in its canonical text, besides seq and prev_hash (fanous.audit.chain).
+_HASHED = (
+    "id",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "summary",
+    "changes",
+    "sop_version",
+    "request_id",
+    "ip",
+    "chain",
+)
 
 
 def record(
