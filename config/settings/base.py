@@ -151,6 +151,9 @@ FANOUS_SESSION_MAX_HOURS = int(os.environ.get("FANOUS_SESSION_MAX_HOURS", "12"))
 # Reads of case data are audited on a few hash chains apart from the changes' chain, one
 # per server process (modulo this number), so that readers never wait for one lock.
 FANOUS_AUDIT_READ_CHAINS = int(os.environ.get("FANOUS_AUDIT_READ_CHAINS", "8"))
+# The case page and the caseload run as prepared statements on PostgreSQL
+# (fanous.core.prepared). "0" behind a pooler in transaction mode that does not keep them.
+FANOUS_PREPARED_STATEMENTS = os.environ.get("FANOUS_PREPARED_STATEMENTS", "1") != "0"
 
 # Encryption at rest (fanous/core/crypto.py, SECURITY.md "Encryption"). The keys live
 # outside the database and are never derived from SECRET_KEY: FANOUS_KEYS holds the keyring

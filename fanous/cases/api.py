@@ -12,6 +12,7 @@ from pydantic import Field
 from fanous.accounts.access import Actor
 from fanous.accounts.models import Area, User
 from fanous.core.errors import NotFoundError
+from fanous.core.prepared import prepared_statements
 from fanous.domain import timeframes as tf
 from fanous.domain.protection import (
     redact_facts,
@@ -69,47 +70,48 @@ CASELOAD_COLUMNS = (
 @router.get("", response=s.CaseListOut)
 def case_list(request: HttpRequest, filters: Query[CaseloadQuery]) -> dict[str, Any]:
     """My caseload: high risk first, then the nearest due date."""
-    actor = Actor.of_request(request)
-    today = selectors.today_for(actor)
-    qs = selectors.case_list_for(
-        actor=actor,
-        filters=selectors.CaseloadFilter(
-            status=filters.status,
-            risk=filters.risk,
-            overdue=filters.overdue,
-            q=filters.q,
-            include_closed=filters.include_closed,
-        ),
-        today=today,
-    )
-    # Only the columns the list shows: every name part is sealed (one decryption each),
-    # and a child row holds more sealed fields and the long blind index.
-    page = list(
-        qs.select_related(None)
-        .select_related("child")
-        .only(*CASELOAD_COLUMNS)[filters.offset : filters.offset + filters.limit]
-    )
-    return {
-        "count": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [
-            {
-                "id": c.id,
-                "version": c.version,
-                "case_number": c.case_number,
-                "status": c.status,
-                "risk_level": c.risk_level,
-                "child_name": c.child.full_name,
-                "child_age": tf.age_on(c.child.birth_date, today),
-                "sex": c.child.sex,
-                "next_due_on": c.next_due_on,
-                "overdue": tf.is_overdue(c.next_due_on, today),
-                "caseworker_id": c.caseworker_id,
-            }
-            for c in page
-        ],
-    }
+    with prepared_statements():
+        actor = Actor.of_request(request)
+        today = selectors.today_for(actor)
+        qs = selectors.case_list_for(
+            actor=actor,
+            filters=selectors.CaseloadFilter(
+                status=filters.status,
+                risk=filters.risk,
+                overdue=filters.overdue,
+                q=filters.q,
+                include_closed=filters.include_closed,
+            ),
+            today=today,
+        )
+        # Only the columns the list shows: every name part is sealed (one decryption each),
+        # and a child row holds more sealed fields and the long blind index.
+        page = list(
+            qs.select_related(None)
+            .select_related("child")
+            .only(*CASELOAD_COLUMNS)[filters.offset : filters.offset + filters.limit]
+        )
+        return {
+            "count": qs.count(),
+            "limit": filters.limit,
+            "offset": filters.offset,
+            "items": [
+                {
+                    "id": c.id,
+                    "version": c.version,
+                    "case_number": c.case_number,
+                    "status": c.status,
+                    "risk_level": c.risk_level,
+                    "child_name": c.child.full_name,
+                    "child_age": tf.age_on(c.child.birth_date, today),
+                    "sex": c.child.sex,
+                    "next_due_on": c.next_due_on,
+                    "overdue": tf.is_overdue(c.next_due_on, today),
+                    "caseworker_id": c.caseworker_id,
+                }
+                for c in page
+            ],
+        }
 
 
 # ---------------------------------------------------------------- step 1
@@ -145,7 +147,8 @@ def case_identify(request: HttpRequest, payload: s.CaseIdentifyIn) -> Status[dic
 @router.get("/{case_id}", response=s.CaseOut)
 def case_get(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     """One case; the read is recorded in the audit log."""
-    return _reload(request, case_id, audit_section="case")
+    with prepared_statements():
+        return _reload(request, case_id, audit_section="case")
 
 
 @router.patch("/{case_id}/child", response=s.CaseOut)
@@ -593,19 +596,20 @@ def case_reopen(request: HttpRequest, case_id: UUID, payload: s.ReopenIn) -> dic
 @router.get("/{case_id}/history", response=list[s.EventOut])
 def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
     """Everything that happened to the case: who, when, what, old -> new."""
-    actor = Actor.of_request(request)
-    case = selectors.case_get(actor=actor, case_id=case_id, audit_section="history")
-    events = selectors.history_events(case)
-    return [
-        {
-            "id": e.id,
-            "at": e.at,
-            "actor": e.actor.username if e.actor else None,
-            "action": e.action,
-            "object_type": e.object_type,
-            "summary": e.summary,
-            "changes": e.changes,
-            "sop_version": e.sop_version,
-        }
-        for e in selectors.mask_history(actor=actor, case=case, events=events)
-    ]
+    with prepared_statements():
+        actor = Actor.of_request(request)
+        case = selectors.case_get(actor=actor, case_id=case_id, audit_section="history")
+        events = selectors.history_events(case)
+        return [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor.username if e.actor else None,
+                "action": e.action,
+                "object_type": e.object_type,
+                "summary": e.summary,
+                "changes": e.changes,
+                "sop_version": e.sop_version,
+            }
+            for e in selectors.mask_history(actor=actor, case=case, events=events)
+        ]

@@ -22,6 +22,7 @@ from fanous.accounts.permissions import Permission
 from fanous.cases import selectors
 from fanous.cases.presenters import case_out
 from fanous.cases.services.common import local_today, sop_for
+from fanous.core.prepared import with_prepared_statements
 from fanous.domain import timeframes as tf
 from fanous.domain.sop import RiskLevel
 from fanous.domain.workflow import CaseStatus
@@ -82,6 +83,7 @@ def _filters(request: HttpRequest, today: date) -> selectors.CaseloadFilter:
 
 
 @login_required
+@with_prepared_statements
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload: high risk first, then the nearest due date (SPEC §4)."""
     actor = actor_of(request)
@@ -137,6 +139,7 @@ def withdrawn_required_consents(case: Any, data: dict[str, Any]) -> list[str]:
 
 
 @login_required
+@with_prepared_statements
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case page: where it stands, what is due, and everything that happened."""
     actor = actor_of(request)
