@@ -111,22 +111,35 @@ def text_around(*, chain: int = MAIN_CHAIN, **fields: Any) -> tuple[str, str, st
     return f'{a}"', f'"{b}', c
 
 
+# An event's own fields in its canonical text; with them go seq, prev_hash and its chain.
+FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "summary",
+    "changes",
+    "sop_version",
+    "request_id",
+    "ip",
+)
+
+
+def _fields_of(event: Any) -> dict[str, Any]:
+    return {
+        **{name: getattr(event, name) for name in FIELDS},
+        "chain": getattr(event, "chain", MAIN_CHAIN),  # historical rows predate chains
+    }
+
+
 def hash_of(event: Any) -> str:
     """The hash ``event`` (a model instance, current or historical) should carry."""
-    return event_hash(
-        id=event.id,
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        case_id=event.case_id,
-        summary=event.summary,
-        changes=event.changes,
-        sop_version=event.sop_version,
-        request_id=event.request_id,
-        ip=event.ip,
-        prev_hash=event.prev_hash,
-        chain=getattr(event, "chain", MAIN_CHAIN),
-    )
+    return event_hash(seq=event.seq, prev_hash=event.prev_hash, **_fields_of(event))
+
+
+def text_around_of(event: Any) -> tuple[str, str, str] | None:
+    """:func:`text_around` of an event not yet numbered (a model instance)."""
+    return text_around(**_fields_of(event))

@@ -22,7 +22,7 @@ from fanous.audit.chain import (
     hash_of,
     normalize_ip,
     normalize_json,
-    text_around,
+    text_around_of,
 )
 from fanous.audit.models import ChainHead, Event
 from fanous.core.middleware import current_request
@@ -134,7 +134,7 @@ def _append_in_one_statement(event: Event) -> bool:
     """PostgreSQL: append ``event`` in one statement (:func:`_append_sql`); False, with
     nothing written, when the chain has no head row yet (its first event) or the event's
     text cannot be split, for the general path to do it."""
-    parts = text_around(**{name: getattr(event, name) for name in _HASHED})
+    parts = text_around_of(event)
     if parts is None:
         return False
     params = [
@@ -152,24 +152,6 @@ def _append_in_one_statement(event: Event) -> bool:
     event._state.adding = False
     event._state.db = connection.alias
     return True
-
-
-# The event's fields in its canonical text, besides seq and prev_hash (fanous.audit.chain).
-_HASHED = (
-    "id",
-    "at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "case_id",
-    "summary",
-    "changes",
-    "sop_version",
-    "request_id",
-    "ip",
-    "chain",
-)
 
 
 def record(
