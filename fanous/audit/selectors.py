@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -13,6 +14,21 @@ from fanous.audit.models import Event
 from fanous.domain.roles import Role
 
 AUDIT_READERS = (Role.SUPERVISOR, Role.AGENCY_ADMIN)
+
+
+def history_row(event: Event) -> dict[str, Any]:
+    """One event of a history (a case's, a transfer's) as the API shows it (EventOut);
+    the actor is joined by the caller's query."""
+    return {
+        "id": event.id,
+        "at": event.at,
+        "actor": event.actor.username if event.actor else None,
+        "action": event.action,
+        "object_type": event.object_type,
+        "summary": event.summary,
+        "changes": event.changes,
+        "sop_version": event.sop_version,
+    }
 
 
 def can_read_audit(actor: Actor) -> bool:

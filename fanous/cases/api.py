@@ -11,6 +11,7 @@ from pydantic import Field
 
 from fanous.accounts.access import Actor
 from fanous.accounts.models import Area, User
+from fanous.audit.selectors import history_row
 from fanous.core.errors import NotFoundError
 from fanous.core.prepared import prepared_statements
 from fanous.domain import timeframes as tf
@@ -601,15 +602,5 @@ def case_history(request: HttpRequest, case_id: UUID) -> list[dict[str, Any]]:
         case = selectors.case_get(actor=actor, case_id=case_id, audit_section="history")
         events = selectors.history_events(case)
         return [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor.username if e.actor else None,
-                "action": e.action,
-                "object_type": e.object_type,
-                "summary": e.summary,
-                "changes": e.changes,
-                "sop_version": e.sop_version,
-            }
-            for e in selectors.mask_history(actor=actor, case=case, events=events)
+            history_row(e) for e in selectors.mask_history(actor=actor, case=case, events=events)
         ]

@@ -29,6 +29,7 @@ from fanous.accounts.access import (
 from fanous.accounts.models import Agency, User
 from fanous.accounts.permissions import Permission
 from fanous.audit.models import Event
+from fanous.audit.selectors import history_row
 from fanous.core.errors import NotFoundError
 from fanous.domain.errors import DomainError
 from fanous.domain.referrals import Side, TransferAction, TransferStatus, transfer_next
@@ -301,19 +302,7 @@ def transfer_view(
         }
     )
     if with_history:
-        out["history"] = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor.username if e.actor else None,
-                "action": e.action,
-                "object_type": e.object_type,
-                "summary": e.summary,
-                "changes": e.changes,
-                "sop_version": e.sop_version,
-            }
-            for e in transfer_history(actor=actor, transfer=transfer)
-        ]
+        out["history"] = [history_row(e) for e in transfer_history(actor=actor, transfer=transfer)]
     return out
 
 
